@@ -1,0 +1,34 @@
+# Two commands for a newcomer: `make build` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-requirements
+export DBT_PROFILES_DIR := $(CURDIR)
+
+.PHONY: build test venv seeds lint docs clean
+
+build: $(INSTALLED)  ## dbt build on the DuckDB demo data -> segmentation.duckdb
+	$(BIN)/dbt build
+
+test: $(INSTALLED)  ## the whole test suite: pytest drives dbt on DuckDB and Postgres, sqlfluff, ruff
+	$(BIN)/pytest
+
+venv: $(INSTALLED)
+
+$(INSTALLED): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+seeds: $(INSTALLED)  ## regenerate the demo bank (deterministic) and its ground-truth personas
+	$(BIN)/python scripts/generate_demo_data.py --out seeds/demo --personas-out tests/fixtures/demo_personas.csv
+
+lint: $(INSTALLED)  ## style checks only
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models macros
+
+docs: $(INSTALLED)
+	$(BIN)/dbt docs generate
+
+clean:
+	rm -rf target logs segmentation.duckdb

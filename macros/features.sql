@@ -1,0 +1,92 @@
+{#- Feature-engineering helpers. Product types and activity columns come from the data at
+    run time, so a bank with other product types or channels needs no code change. -#}
+
+{% macro product_types() -%}
+    {#- Distinct product types in the products input, sorted; [] at parse time. -#}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        select distinct product_type from {{ ref('stg_bank__products') }} order by product_type
+    {%- endset -%}
+    {%- set types = run_query(query).columns[0].values() | list -%}
+    {%- for product_type in types -%}
+        {%- if not modules.re.fullmatch('[a-z][a-z0-9_]{0,39}', product_type) -%}
+            {{ exceptions.raise_compiler_error(
+                "Input table products, column product_type: value '" ~ product_type
+                ~ "' is not a usable type name after normalisation (rule: lower-case letters, digits and"
+                ~ " underscores, starting with a letter, at most 40 characters)."
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(types) }}
+{%- endmacro %}
+
+
+{% macro activity_columns() -%}
+    {#- Numeric behaviour columns of stg_bank__customer_activity (every column but the keys). -#}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set names = [] -%}
+    {%- for column in adapter.get_columns_in_relation(ref('stg_bank__customer_activity')) -%}
+        {%- if column.name | lower not in ['customer_id', 'month_date'] -%}
+            {%- do names.append(column.name | lower) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(names | sort) }}
+{%- endmacro %}
+
+
+{% macro sum_by_product_type(amount_column, prefix, types) -%}
+    {#- One column per product type, plus the total: sum of amount_column per group. -#}
+    {%- for product_type in types %}
+    coalesce(sum(case when product_type = '{{ product_type }}' then {{ amount_column }} end), 0)
+        as {{ prefix }}_{{ product_type }},
+    {%- endfor %}
+    coalesce(sum({{ amount_column }}), 0) as {{ prefix }}_total
+{%- endmacro %}
+
+
+{% macro lookback_avg(expression, lookback_months) -%}
+    {#- Average over the lookback window ending at this month: the window's months in which the
+        customer existed in the data (the customer-month spine is dense, so rows = months). -#}
+    avg({{ expression }}) over (partition by customer_id order by month_date rows between {{ lookback_months - 1 }} preceding and current row)
+{%- endmacro %}
+
+
+{% macro customer_month_feature_columns() -%}
+    {#- Names of the generated feature columns of int_customer_month_features, by group:
+        holdings (counts), amounts (balance_* and revenue_*), activity (activity_*, with the
+        input column names in activity_inputs) and averaged (those with a lookback average). -#}
+    {%- set types = product_types() -%}
+    {%- set holdings = [] -%}
+    {%- for product_type in types -%}
+        {%- do holdings.append('products_held_' ~ product_type) -%}
+    {%- endfor -%}
+    {%- do holdings.extend([
+        'products_held_total',
+        'products_opened_in_window',
+        'products_closed_in_window',
+        'products_held_before_window',
+        'product_types_held',
+    ]) -%}
+    {%- set amounts = [] -%}
+    {%- for prefix in ['balance', 'revenue'] -%}
+        {%- for product_type in types + ['total'] -%}
+            {%- do amounts.append(prefix ~ '_' ~ product_type) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set activity_inputs = activity_columns() -%}
+    {%- set activity = [] -%}
+    {%- for column_name in activity_inputs -%}
+        {%- do activity.append('activity_' ~ column_name) -%}
+    {%- endfor -%}
+    {{ return({
+        'holdings': holdings,
+        'amounts': amounts,
+        'activity_inputs': activity_inputs,
+        'activity': activity,
+        'averaged': amounts + activity,
+    }) }}
+{%- endmacro %}

@@ -1,0 +1,64 @@
+{#- The input tables of the data contract: the demo seeds by default, or the user's own
+    tables in var('input_schema'). Only staging models call these. -#}
+
+{% macro bank_input(table_name) -%}
+    {#- Returns the relation (not text), so callers can introspect it. -#}
+    {%- if var_identifier('input_schema') is none -%}
+        {{ return(ref(table_name)) }}
+    {%- else -%}
+        {{ return(source('bank', table_name)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro bank_input_exists(table_name) -%}
+    {#- True when the input table is there; at parse time we cannot know, so assume it is. -#}
+    {%- if not execute -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set relation = bank_input(table_name) -%}
+    {%- set found = adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+    {{ return(found is not none) }}
+{%- endmacro %}
+
+
+{% macro bank_input_columns(table_name) -%}
+    {#- Columns of an input table (dbt Column objects, names lower-cased), [] at parse time. -#}
+    {%- if not execute or not bank_input_exists(table_name) -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(bank_input(table_name)) -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+
+{% macro optional_column(available_columns, column_name, data_type) -%}
+    {#- The column cast to data_type when the input has it, else a typed null. The actual
+        name is quoted as introspected, so upper-case Snowflake names resolve too. -#}
+    {%- set matches = available_columns | selectattr('name', 'in', [column_name, column_name | upper]) | list -%}
+    {%- if matches -%}
+        cast({{ adapter.quote(matches[0].name) }} as {{ data_type }})
+    {%- else -%}
+        cast(null as {{ data_type }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro activity_input_columns() -%}
+    {#- Behaviour columns of the customer_activity input: every numeric column besides the keys.
+        A non-numeric column is reported and left out; a name that cannot be a feature stops the run. -#}
+    {%- set usable = [] -%}
+    {%- for column in bank_input_columns('customer_activity') if column.name | lower not in ['customer_id', 'month_date'] -%}
+        {%- if not column.is_number() -%}
+            {%- do log("customer_activity: column " ~ column.name ~ " (" ~ column.dtype ~ ") is not numeric and is not used as a feature.", info=true) -%}
+        {%- elif not modules.re.fullmatch('[a-z][a-z0-9_]{0,40}', column.name | lower) -%}
+            {{ exceptions.raise_compiler_error(
+                "Input table customer_activity, column '" ~ column.name ~ "': rule 'feature column names are"
+                ~ " letters, digits and underscores, starting with a letter, at most 41 characters'."
+            ) }}
+        {%- else -%}
+            {%- do usable.append(column.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(usable) }}
+{%- endmacro %}

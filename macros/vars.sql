@@ -1,0 +1,91 @@
+{#- Every project var is validated here before it reaches SQL. A bad value stops the run
+    with a message naming the var, what was given and what is allowed. -#}
+
+{% macro validate_vars() %}
+    {%- do var_reference_date() -%}
+    {%- do var_int('lookback_months', 1, 120) -%}
+    {%- do var_int('n_clusters', 2, 50) -%}
+    {%- do var_int('random_seed', 0, 2147483647) -%}
+    {%- do var_identifier('input_schema') -%}
+{% endmacro %}
+
+
+{% macro invalid_var(name, value, allowed) -%}
+    {{ exceptions.raise_compiler_error(
+        "Invalid var '" ~ name ~ "': got " ~ (value | string | truncate(60)) ~ "; allowed: " ~ allowed ~ "."
+    ) }}
+{%- endmacro %}
+
+
+{% macro var_int(name, min_value, max_value) -%}
+    {%- set raw = var(name) -%}
+    {%- set allowed = "an integer from " ~ min_value ~ " to " ~ max_value -%}
+    {%- if raw is integer -%}
+        {%- set value = raw -%}
+    {%- elif raw is string and modules.re.fullmatch('[0-9]+', raw.strip()) -%}
+        {%- set value = raw.strip() | int -%}
+    {%- else -%}
+        {{ invalid_var(name, raw, allowed) }}
+    {%- endif -%}
+    {%- if value < min_value or value > max_value -%}
+        {{ invalid_var(name, raw, allowed) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
+{% macro var_identifier(name) -%}
+    {#- An optional schema or table name: a plain identifier, so it can never carry SQL. -#}
+    {%- set raw = var(name, none) -%}
+    {%- if raw is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if not (raw is string and modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]{0,62}', raw)) -%}
+        {{ invalid_var(name, raw, "null or a plain identifier (letters, digits, underscores; not starting with a digit)") }}
+    {%- endif -%}
+    {{ return(raw) }}
+{%- endmacro %}
+
+
+{% macro var_reference_date() -%}
+    {#- null, or a date 'YYYY-MM-DD' / month 'YYYY-MM', returned as that month's last day
+        ('YYYY-MM-DD'). Whether the month is in the data is checked in int_reference_month. -#}
+    {%- set raw = var('reference_date', none) -%}
+    {%- if raw is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set allowed = "null (latest month in the data) or a date as 'YYYY-MM-DD' or 'YYYY-MM'" -%}
+    {%- set parts = modules.re.fullmatch('([0-9]{4})-([0-9]{2})(-([0-9]{2}))?', raw | string) -%}
+    {%- if parts is none -%}
+        {{ invalid_var('reference_date', raw, allowed) }}
+    {%- endif -%}
+    {%- set year = parts.group(1) | int -%}
+    {%- set month = parts.group(2) | int -%}
+    {%- if year < 1900 or month < 1 or month > 12 -%}
+        {{ invalid_var('reference_date', raw, allowed) }}
+    {%- endif -%}
+    {%- set next_month = modules.datetime.date(year + (month // 12), (month % 12) + 1, 1) -%}
+    {%- set last_day = next_month - modules.datetime.timedelta(days=1) -%}
+    {%- if parts.group(4) is not none and ((parts.group(4) | int) < 1 or (parts.group(4) | int) > last_day.day) -%}
+        {{ invalid_var('reference_date', raw, allowed) }}
+    {%- endif -%}
+    {{ return(last_day.isoformat()) }}
+{%- endmacro %}
+
+
+{% macro assert_reference_month_in_data(requested) -%}
+    {#- The requested reference month must be one of the months in int_months. -#}
+    {%- if execute and requested is not none -%}
+        {%- set bounds_query -%}
+            select
+                cast(min(month_date) as {{ dbt.type_string() }}) as first_month,
+                cast(max(month_date) as {{ dbt.type_string() }}) as last_month
+            from {{ ref('int_months') }}
+        {%- endset -%}
+        {%- set bounds = run_query(bounds_query).rows[0] -%}
+        {%- if bounds[0] is none or requested < bounds[0][:10] or requested > bounds[1][:10] -%}
+            {{ invalid_var('reference_date', var('reference_date'),
+                "a month within the data, from " ~ bounds[0] ~ " to " ~ bounds[1]) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,34 @@
+{#- The customer x month spine: every customer in every month of history from the month the
+    relationship began, with demographics at that month. -#}
+
+with customers as (
+
+    select * from {{ ref('stg_bank__customers') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_months') }}
+
+),
+
+final as (
+
+    select
+        customers.customer_id,
+        months.month_date,
+        {{ age_in_years('customers.birth_date', 'months.month_date') }} as age_years,
+        {{ dbt.datediff('customers.customer_since', 'months.month_date', 'month') }} as tenure_months,
+        customers.tier,
+        customers.annual_income,
+        customers.gender,
+        customers.marital_status,
+        customers.occupation,
+        customers.region
+    from customers
+    inner join months on customers.customer_since <= months.month_date
+
+)
+
+select * from final

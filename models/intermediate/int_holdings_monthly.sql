@@ -1,0 +1,78 @@
+{#- Products per customer and month: held at month end (in total and per product type),
+    opened and closed within the lookback window, and held just before it. Only
+    customer-months that touch a holding appear; the features model fills the rest with 0. -#}
+{%- set product_types = product_types() -%}
+
+with holdings as (
+
+    select * from {{ ref('stg_bank__product_holdings') }}
+
+),
+
+products as (
+
+    select * from {{ ref('stg_bank__products') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_months') }}
+
+),
+
+typed_holdings as (
+
+    select
+        holdings.customer_id,
+        holdings.opened_on,
+        holdings.closed_on,
+        products.product_type
+    from holdings
+    inner join products on holdings.product_id = products.product_id
+
+),
+
+-- A holding matters to a month when it was opened by the month end and not closed
+-- before the window began, so each flag below needs only its remaining bound.
+holding_months as (
+
+    select
+        typed_holdings.customer_id,
+        months.month_date,
+        typed_holdings.product_type,
+        case
+            when typed_holdings.closed_on is null or typed_holdings.closed_on > months.month_date then 1
+            else 0
+        end as is_held,
+        case when typed_holdings.opened_on >= months.lookback_start then 1 else 0 end as is_opened_in_window,
+        case when typed_holdings.closed_on <= months.month_date then 1 else 0 end as is_closed_in_window,
+        case when typed_holdings.opened_on < months.lookback_start then 1 else 0 end as is_held_before_window
+    from typed_holdings
+    inner join months
+        on
+            typed_holdings.opened_on <= months.month_date
+            and (typed_holdings.closed_on is null or typed_holdings.closed_on >= months.lookback_start)
+
+),
+
+final as (
+
+    select
+        customer_id,
+        month_date,
+        {% for product_type in product_types %}
+        cast(sum(case when product_type = '{{ product_type }}' then is_held else 0 end) as {{ dbt.type_int() }})
+            as products_held_{{ product_type }},
+        {% endfor %}
+        cast(sum(is_held) as {{ dbt.type_int() }}) as products_held_total,
+        cast(sum(is_opened_in_window) as {{ dbt.type_int() }}) as products_opened_in_window,
+        cast(sum(is_closed_in_window) as {{ dbt.type_int() }}) as products_closed_in_window,
+        cast(sum(is_held_before_window) as {{ dbt.type_int() }}) as products_held_before_window,
+        cast(count(distinct case when is_held = 1 then product_type end) as {{ dbt.type_int() }}) as product_types_held
+    from holding_months
+    group by customer_id, month_date
+
+)
+
+select * from final

@@ -1,0 +1,68 @@
+{#- One row per month of history, from the first to the last month present in the facts,
+    with no gaps (lookback windows count rows as months downstream). -#}
+{%- set lookback_months = var_int('lookback_months', 1, 120) -%}
+
+with recursive balances as (
+
+    select month_date from {{ ref('stg_bank__balances') }}
+
+),
+
+revenues as (
+
+    select month_date from {{ ref('stg_bank__revenues') }}
+
+),
+
+activity as (
+
+    select month_date from {{ ref('stg_bank__customer_activity') }}
+
+),
+
+data_months as (
+
+    select month_date from balances
+    union all
+    select month_date from revenues
+    union all
+    select month_date from activity
+
+),
+
+bounds as (
+
+    select
+        min(month_date) as first_month,
+        max(month_date) as last_month
+    from data_months
+
+),
+
+month_spine as (
+
+    select first_month as month_date
+    from bounds
+    where first_month is not null
+
+    union all
+
+    select {{ month_end(dbt.dateadd('month', 1, 'month_spine.month_date')) }} as month_date
+    from month_spine
+    inner join bounds on month_spine.month_date < bounds.last_month
+
+),
+
+final as (
+
+    select
+        month_date,
+        cast({{ dbt.date_trunc('month', 'month_date') }} as date) as month_start,
+        cast({{ dbt.dateadd('month', 1 - lookback_months, dbt.date_trunc('month', 'month_date')) }} as date)
+            as lookback_start,
+        row_number() over (order by month_date) as month_number
+    from month_spine
+
+)
+
+select * from final

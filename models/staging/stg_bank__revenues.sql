@@ -1,0 +1,18 @@
+with source as (
+
+    select * from {{ bank_input('revenues') }}
+
+),
+
+renamed as (
+
+    select
+        customer_id,
+        product_id,
+        {{ month_end('month_date') }} as month_date,
+        cast(revenue as {{ dbt.type_numeric() }}) as revenue
+    from source
+
+)
+
+select * from renamed
