@@ -36,13 +36,13 @@ monthly as (
         customer_months.customer_id,
         customer_months.month_date,
         {% for column_name in columns.holdings %}
-        coalesce(holdings.{{ column_name }}, 0) as {{ column_name }},
+        cast(coalesce(holdings.{{ column_name }}, 0) as {{ dbt.type_int() }}) as {{ column_name }},
         {% endfor %}
         {% for column_name in columns.amounts %}
-        coalesce(amounts.{{ column_name }}, 0) as {{ column_name }},
+        cast(coalesce(amounts.{{ column_name }}, 0) as {{ dbt.type_numeric() }}) as {{ column_name }},
         {% endfor %}
         {% for column_name in columns.activity_inputs %}
-        coalesce(activity.{{ column_name }}, 0) as activity_{{ column_name }},
+        cast(coalesce(activity.{{ column_name }}, 0) as {{ dbt.type_numeric() }}) as activity_{{ column_name }},
         {% endfor %}
         customer_months.age_years,
         customer_months.tenure_months,

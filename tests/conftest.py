@@ -1,0 +1,158 @@
+"""Shared fixtures: dbt driven as a user drives it, on a DuckDB file and on the Postgres server.
+
+Every dbt call runs the dbt of this interpreter's environment in a subprocess, with its own
+target and log folders, so tests never touch the developer's segmentation.duckdb or target/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds" / "demo"
+DBT = Path(sys.executable).with_name("dbt")
+
+
+@dataclass
+class DbtProject:
+    """Runs dbt commands against one target with one set of environment overrides."""
+
+    work_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    target: str = "duckdb"
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **self.env}
+        command = [
+            str(DBT),
+            *args,
+            "--target",
+            self.target,
+            "--target-path",
+            str(self.work_dir / "target"),
+            "--log-path",
+            str(self.work_dir / "logs"),
+        ]
+        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        if check and result.returncode != 0:
+            pytest.fail(f"dbt {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr}")
+        return result
+
+    def run_results(self) -> list[dict]:
+        return json.loads((self.work_dir / "target" / "run_results.json").read_text())["results"]
+
+
+@dataclass
+class DuckdbBuild:
+    project: DbtProject
+    path: Path
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.path), read_only=True)
+
+
+def duckdb_project(work_dir: Path, db_path: Path) -> DbtProject:
+    return DbtProject(work_dir=work_dir, env={"DBT_DUCKDB_PATH": str(db_path), "DBT_SCHEMA_PREFIX": ""})
+
+
+@pytest.fixture(scope="session")
+def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> DuckdbBuild:
+    """The whole project built once with `dbt build` on the demo seeds, default vars."""
+    work_dir = tmp_path_factory.mktemp("duckdb_build")
+    db_path = work_dir / "segmentation.duckdb"
+    project = duckdb_project(work_dir, db_path)
+    project.run("build")
+    return DuckdbBuild(project=project, path=db_path)
+
+
+@pytest.fixture
+def duckdb_copy(duckdb_build: DuckdbBuild, tmp_path: Path) -> DuckdbBuild:
+    """A private copy of the built database, for tests that run dbt again on it."""
+    db_path = tmp_path / "copy.duckdb"
+    shutil.copy(duckdb_build.path, db_path)
+    return DuckdbBuild(project=duckdb_project(tmp_path, db_path), path=db_path)
+
+
+def postgres_settings() -> dict[str, str]:
+    """PG* environment with the defaults the project documents."""
+    return {
+        "PGHOST": os.environ.get("PGHOST", "127.0.0.1"),
+        "PGPORT": os.environ.get("PGPORT", "5432"),
+        "PGUSER": os.environ.get("PGUSER", "postgres"),
+        "PGPASSWORD": os.environ.get("PGPASSWORD", ""),
+        "PGDATABASE": os.environ.get("PGDATABASE", "postgres"),
+    }
+
+
+def postgres_connect(settings: dict[str, str]) -> psycopg2.extensions.connection:
+    return psycopg2.connect(
+        host=settings["PGHOST"],
+        port=int(settings["PGPORT"]),
+        user=settings["PGUSER"],
+        password=settings["PGPASSWORD"],
+        dbname=settings["PGDATABASE"],
+        connect_timeout=5,
+    )
+
+
+@dataclass
+class PostgresBuild:
+    project: DbtProject
+    settings: dict[str, str]
+    prefix: str
+
+    def connect(self) -> psycopg2.extensions.connection:
+        return postgres_connect(self.settings)
+
+
+@pytest.fixture(scope="session")
+def postgres_settings_checked() -> dict[str, str]:
+    """The server must be reachable; in CI an unreachable server fails the suite, never skips."""
+    settings = postgres_settings()
+    try:
+        postgres_connect(settings).close()
+    except psycopg2.OperationalError as error:
+        message = f"PostgreSQL at {settings['PGHOST']}:{settings['PGPORT']} is unreachable: {error}"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message)
+        pytest.skip(message)
+    return settings
+
+
+def drop_schemas_with_prefix(settings: dict[str, str], prefix: str) -> None:
+    connection = postgres_connect(settings)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("select nspname from pg_namespace where nspname like %s", (prefix.replace("_", r"\_") + "%",))
+        for (schema,) in cursor.fetchall():
+            cursor.execute(f'drop schema "{schema}" cascade')
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_build(
+    postgres_settings_checked: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PostgresBuild]:
+    """The whole project built once with `dbt build --target postgres` in its own prefixed schemas."""
+    prefix = f"t{uuid.uuid4().hex[:8]}_"
+    work_dir = tmp_path_factory.mktemp("postgres_build")
+    project = DbtProject(
+        work_dir=work_dir, env={**postgres_settings_checked, "DBT_SCHEMA_PREFIX": prefix}, target="postgres"
+    )
+    try:
+        project.run("build")
+        yield PostgresBuild(project=project, settings=postgres_settings_checked, prefix=prefix)
+    finally:
+        drop_schemas_with_prefix(postgres_settings_checked, prefix)

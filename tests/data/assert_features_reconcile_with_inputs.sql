@@ -1,0 +1,79 @@
+-- For every month of history, the features hold exactly the inputs' total balance and
+-- revenue, and as many active customers as there are customers holding an open product.
+-- Returns the months where any of the three disagree.
+
+with features as (
+
+    select
+        month_date,
+        sum(balance_total) as balance,
+        sum(revenue_total) as revenue,
+        sum(case when is_active then 1 else 0 end) as active_customers
+    from {{ ref('int_customer_month_features') }}
+    group by month_date
+
+),
+
+input_balances as (
+
+    select
+        month_date,
+        sum(balance) as balance
+    from {{ ref('stg_bank__balances') }}
+    group by month_date
+
+),
+
+input_revenues as (
+
+    select
+        month_date,
+        sum(revenue) as revenue
+    from {{ ref('stg_bank__revenues') }}
+    group by month_date
+
+),
+
+months as (
+
+    select month_date from {{ ref('int_months') }}
+
+),
+
+holders as (
+
+    select
+        months.month_date,
+        count(distinct holdings.customer_id) as active_customers
+    from months
+    inner join {{ ref('stg_bank__product_holdings') }} as holdings
+        on
+            months.month_date >= holdings.opened_on
+            and (holdings.closed_on is null or months.month_date < holdings.closed_on)
+    group by months.month_date
+
+),
+
+compared as (
+
+    select
+        months.month_date,
+        coalesce(features.balance, 0) as feature_balance,
+        coalesce(input_balances.balance, 0) as input_balance,
+        coalesce(features.revenue, 0) as feature_revenue,
+        coalesce(input_revenues.revenue, 0) as input_revenue,
+        coalesce(features.active_customers, 0) as feature_active_customers,
+        coalesce(holders.active_customers, 0) as holding_customers
+    from months
+    left join features on months.month_date = features.month_date
+    left join input_balances on months.month_date = input_balances.month_date
+    left join input_revenues on months.month_date = input_revenues.month_date
+    left join holders on months.month_date = holders.month_date
+
+)
+
+select * from compared
+where
+    feature_balance <> input_balance
+    or feature_revenue <> input_revenue
+    or feature_active_customers <> holding_customers

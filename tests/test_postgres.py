@@ -1,0 +1,57 @@
+"""The same project on the PostgreSQL server: it builds, every test passes, and the features
+equal DuckDB's for the demo data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import DuckdbBuild, PostgresBuild
+
+pytestmark = pytest.mark.postgres
+
+KEYS = ["customer_id", "month_date"]
+
+
+def read_postgres(build: PostgresBuild, query: str) -> pd.DataFrame:
+    connection = build.connect()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            columns = [description[0] for description in cursor.description]
+            return pd.DataFrame(cursor.fetchall(), columns=columns)
+    finally:
+        connection.close()
+
+
+def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Same dtypes whichever engine produced the frame: numbers as float, dates as dates."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if column == "month_date":
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+        elif column not in {"tier", "gender", "marital_status", "occupation", "region", "is_active"}:
+            frame[column] = pd.to_numeric(frame[column]).astype(float)
+    return frame.sort_values(KEYS).reset_index(drop=True)
+
+
+def test_every_node_of_the_postgres_build_succeeded(postgres_build: PostgresBuild) -> None:
+    results = postgres_build.project.run_results()
+    assert [r["unique_id"] for r in results if r["status"] not in {"success", "pass"}] == []
+    assert len(results) > 50
+
+
+def test_features_equal_duckdb(postgres_build: PostgresBuild, duckdb_build: DuckdbBuild) -> None:
+    schema = f"{postgres_build.prefix}intermediate"
+    postgres = normalise(read_postgres(postgres_build, f"select * from {schema}.int_customer_month_features"))
+    with duckdb_build.connect() as connection:
+        duck = normalise(connection.execute("select * from intermediate.int_customer_month_features").df())
+    assert sorted(postgres.columns) == sorted(duck.columns)
+    pd.testing.assert_frame_equal(postgres[duck.columns], duck, check_exact=False, rtol=1e-9, atol=1e-6)
+
+
+def test_schemas_are_prefixed(postgres_build: PostgresBuild) -> None:
+    schemas = read_postgres(
+        postgres_build, f"select nspname from pg_namespace where nspname like '{postgres_build.prefix}%'"
+    )["nspname"]
+    assert set(schemas) == {f"{postgres_build.prefix}{name}" for name in ("demo_data", "staging", "intermediate")}
