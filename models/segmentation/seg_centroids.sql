@@ -1,0 +1,26 @@
+{#- The centroids of the fit at the current reference month, in the standardized space. -#}
+
+with fits as (
+
+    select * from {{ ref('seg_kmeans_fits') }}
+
+),
+
+reference as (
+
+    select * from {{ ref('int_reference_month') }}
+
+),
+
+final as (
+
+    select
+        fits.segment_id,
+        fits.feature,
+        fits.centroid
+    from fits
+    inner join reference on fits.reference_month = reference.reference_month
+
+)
+
+select * from final

@@ -1,0 +1,112 @@
+{#- The fitted preprocessing, stored as data: for each numeric feature its transform and the
+    mean and standard deviation (population, as scikit-learn's StandardScaler) after it; for
+    each categorical level a 0/1 column, left unscaled. A feature without variance in the
+    training set is kept here with is_used = false and the reason, never divided by zero. -#}
+{%- set numeric_features = model_numeric_features() -%}
+{%- set categoricals = categorical_features() -%}
+{%- set levels = [] -%}
+{%- if execute and categoricals -%}
+    {%- for column_name in categoricals -%}
+        {%- set query -%}
+            select distinct coalesce(cast({{ column_name }} as {{ dbt.type_string() }}), 'unknown')
+            from {{ ref('seg_training_features') }} order by 1
+        {%- endset -%}
+        {%- for level in run_query(query).columns[0].values() -%}
+            {%- do levels.append({'source': column_name, 'level': level, 'feature': 'f_' ~ column_name ~ '__' ~ level_slug(level)}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+{%- endif %}
+-- depends_on: {{ ref('stg_bank__products') }}, {{ ref('stg_bank__customer_activity') }}
+
+with training as (
+
+    select * from {{ ref('seg_training_features') }}
+
+),
+
+numeric_params as (
+
+    {% for feature in numeric_features %}
+    select
+        'f_{{ feature.source }}' as feature,
+        '{{ feature.source }}' as source_column,
+        'numeric' as kind,
+        cast(null as {{ dbt.type_string() }}) as level,
+        '{{ feature.transform }}' as transform,
+        avg({{ transformed(feature.source, feature.transform) }}) as center,
+        stddev_pop({{ transformed(feature.source, feature.transform) }}) as scale
+    from training
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+one_hot_params as (
+
+    {% for level in levels %}
+    select
+        '{{ level.feature }}' as feature,
+        '{{ level.source }}' as source_column,
+        'one_hot' as kind,
+        '{{ level.level }}' as level,
+        'none' as transform,
+        cast(0 as {{ type_double() }}) as center,
+        cast(1 as {{ type_double() }}) as scale
+    {% if not loop.last %}union all{% endif %}
+    {% else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as feature,
+        cast(null as {{ dbt.type_string() }}) as source_column,
+        cast(null as {{ dbt.type_string() }}) as kind,
+        cast(null as {{ dbt.type_string() }}) as level,
+        cast(null as {{ dbt.type_string() }}) as transform,
+        cast(null as {{ type_double() }}) as center,
+        cast(null as {{ type_double() }}) as scale
+    where 1 = 0
+    {% endfor %}
+
+),
+
+all_params as (
+
+    select * from numeric_params
+    union all
+    select * from one_hot_params
+
+),
+
+-- A product type's balance already says whether it is held; its holdings count would weigh
+-- the same fact twice. The count stays only for types without balances (e.g. insurance).
+redundant as (
+
+    select held.feature
+    from all_params as held
+    inner join all_params as balance
+        on balance.feature = 'f_balance_' || {{ dbt.right('held.feature', dbt.length('held.feature') ~ ' - 16') }} || '_avg'
+    where
+        left(held.feature, 16) = 'f_products_held_'
+        and balance.scale > 1e-12
+
+),
+
+final as (
+
+    select
+        all_params.feature,
+        all_params.source_column,
+        all_params.kind,
+        all_params.level,
+        all_params.transform,
+        cast(all_params.center as {{ type_double() }}) as center,
+        cast(all_params.scale as {{ type_double() }}) as scale,
+        coalesce(all_params.scale > 1e-12, false) and redundant.feature is null as is_used,
+        case
+            when not coalesce(all_params.scale > 1e-12, false) then 'zero variance in the training set'
+            when redundant.feature is not null then 'redundant with the balance feature of the same product type'
+        end as dropped_reason
+    from all_params
+    left join redundant on all_params.feature = redundant.feature
+
+)
+
+select * from final
