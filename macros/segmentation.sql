@@ -142,3 +142,26 @@
     {#- Generic words for a model feature: f_balance_savings_avg -> 'balance savings'. -#}
     replace(replace(replace({{ feature_column }}, 'f_', ''), '_avg', ''), '_', ' ')
 {%- endmacro %}
+
+
+{% macro exact_avg(expression) -%}
+    {#- Mean via an exact decimal sum. A parallel sum of doubles may add in any order and
+        differ in the last bit from run to run; the model must not. -#}
+    cast(avg(cast({{ expression }} as numeric(38, 12))) as {{ type_double() }})
+{%- endmacro %}
+
+
+{% macro exact_stddev_pop(expression) -%}
+    {#- Population standard deviation from exact decimal sums (see exact_avg). -#}
+    sqrt(greatest(
+        {{ exact_avg('(' ~ expression ~ ') * (' ~ expression ~ ')') }}
+        - {{ exact_avg(expression) }} * {{ exact_avg(expression) }},
+        0
+    ))
+{%- endmacro %}
+
+
+{% macro exact_sum(expression) -%}
+    {#- Sum via exact decimals (see exact_avg). -#}
+    cast(sum(cast({{ expression }} as numeric(38, 12))) as {{ type_double() }})
+{%- endmacro %}

@@ -7,7 +7,26 @@
     {%- do var_int('n_clusters', 2, 50) -%}
     {%- do var_int('random_seed', 0, 2147483647) -%}
     {%- do var_identifier('input_schema') -%}
+    {%- do customer_id_type() -%}
+    {%- do kmeans_engine() -%}
+    {%- do categorical_features() -%}
+    {%- do var_int('n_init', 1, 100) -%}
+    {%- do var_int('max_iter', 1, 10000) -%}
+    {%- do var_int('diagnostics_k_min', 2, 50) -%}
+    {%- do var_int('diagnostics_k_max', var_int('diagnostics_k_min', 2, 50), 50) -%}
+    {%- do var_int('silhouette_sample', 100, 1000000) -%}
 {% endmacro %}
+
+
+{% macro customer_id_type() -%}
+    {#- The SQL type customer ids are cast to in staging and declared as in mart contracts. -#}
+    {%- set allowed = ['bigint', 'integer', 'varchar'] -%}
+    {%- set value = var('customer_id_type', 'bigint') -%}
+    {%- if value not in allowed -%}
+        {{ invalid_var('customer_id_type', value, allowed | join(', ')) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
 
 
 {% macro invalid_var(name, value, allowed) -%}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import psycopg2
 import pytest
 
@@ -32,6 +33,7 @@ class DbtProject:
     work_dir: Path
     env: dict[str, str] = field(default_factory=dict)
     target: str = "duckdb"
+    project_dir: Path = ROOT
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **self.env}
@@ -45,7 +47,7 @@ class DbtProject:
             "--log-path",
             str(self.work_dir / "logs"),
         ]
-        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        result = subprocess.run(command, cwd=self.project_dir, env=env, capture_output=True, text=True, check=False)
         if check and result.returncode != 0:
             pytest.fail(f"dbt {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr}")
         return result
@@ -63,8 +65,35 @@ class DuckdbBuild:
         return duckdb.connect(str(self.path), read_only=True)
 
 
-def duckdb_project(work_dir: Path, db_path: Path) -> DbtProject:
-    return DbtProject(work_dir=work_dir, env={"DBT_DUCKDB_PATH": str(db_path), "DBT_SCHEMA_PREFIX": ""})
+def duckdb_project(work_dir: Path, db_path: Path, project_dir: Path = ROOT) -> DbtProject:
+    return DbtProject(
+        work_dir=work_dir, env={"DBT_DUCKDB_PATH": str(db_path), "DBT_SCHEMA_PREFIX": ""}, project_dir=project_dir
+    )
+
+
+def copy_project(destination: Path) -> Path:
+    """The project's files without build output, for tests that must change a file (a seed)."""
+    ignore = shutil.ignore_patterns(".venv", "target", "logs", "*.duckdb", ".git", "__pycache__", "test-output")
+    shutil.copytree(ROOT, destination, ignore=ignore)
+    return destination
+
+
+MART_KEYS = {
+    "customer_segments": ["customer_id"],
+    "customer_segment_history": ["customer_id", "month_date"],
+    "segment_profiles": ["segment_id"],
+    "segment_feature_heatmap": ["segment_id", "feature"],
+    "segment_feature_importance": ["feature"],
+    "segment_k_diagnostics": ["k"],
+}
+
+
+def read_marts(connection: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """Every mart, sorted by its key, for exact comparisons."""
+    return {
+        mart: connection.execute(f"select * from marts.{mart} order by {', '.join(keys)}").df()
+        for mart, keys in MART_KEYS.items()
+    }
 
 
 @pytest.fixture(scope="session")

@@ -54,4 +54,6 @@ def test_schemas_are_prefixed(postgres_build: PostgresBuild) -> None:
     schemas = read_postgres(
         postgres_build, f"select nspname from pg_namespace where nspname like '{postgres_build.prefix}%'"
     )["nspname"]
-    assert set(schemas) == {f"{postgres_build.prefix}{name}" for name in ("demo_data", "staging", "intermediate")}
+    assert set(schemas) == {
+        f"{postgres_build.prefix}{name}" for name in ("demo_data", "staging", "intermediate", "segment_model")
+    }

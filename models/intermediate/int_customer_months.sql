@@ -18,8 +18,8 @@ final as (
     select
         customers.customer_id,
         months.month_date,
-        {{ age_in_years('customers.birth_date', 'months.month_date') }} as age_years,
-        {{ dbt.datediff('customers.customer_since', 'months.month_date', 'month') }} as tenure_months,
+        cast({{ age_in_years('customers.birth_date', 'months.month_date') }} as {{ dbt.type_int() }}) as age_years,
+        cast({{ dbt.datediff('customers.customer_since', 'months.month_date', 'month') }} as {{ dbt.type_int() }}) as tenure_months,
         customers.tier,
         customers.annual_income,
         customers.gender,

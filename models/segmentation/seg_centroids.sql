@@ -15,7 +15,7 @@ reference as (
 final as (
 
     select
-        fits.segment_id,
+        cast(fits.segment_id as {{ dbt.type_int() }}) as segment_id,
         fits.feature,
         fits.centroid
     from fits

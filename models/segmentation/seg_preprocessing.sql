@@ -33,8 +33,8 @@ numeric_params as (
         'numeric' as kind,
         cast(null as {{ dbt.type_string() }}) as level,
         '{{ feature.transform }}' as transform,
-        avg({{ transformed(feature.source, feature.transform) }}) as center,
-        stddev_pop({{ transformed(feature.source, feature.transform) }}) as scale
+        {{ exact_avg(transformed(feature.source, feature.transform)) }} as center,
+        {{ exact_stddev_pop(transformed(feature.source, feature.transform)) }} as scale
     from training
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -14,7 +14,7 @@ renamed as (
         {% for column_name in behaviour_columns %}
         cast({{ adapter.quote(column_name) }} as {{ dbt.type_numeric() }}) as {{ column_name | lower }},
         {% endfor %}
-        customer_id,
+        cast(customer_id as {{ customer_id_type() }}) as customer_id,
         {{ month_end('month_date') }} as month_date
     from source
 
@@ -25,7 +25,7 @@ select * from renamed
 {%- else %}
 
     select
-        customer_id,
+        cast(customer_id as {{ customer_id_type() }}) as customer_id,
         cast(null as date) as month_date
     from {{ bank_input('customers') }}
     where 1 = 0

@@ -9,7 +9,7 @@ with source as (
 renamed as (
 
     select
-        customer_id,
+        cast(customer_id as {{ customer_id_type() }}) as customer_id,
         cast(birth_date as date) as birth_date,
         cast(customer_since as date) as customer_since,
         lower(trim(cast(tier as {{ dbt.type_string() }}))) as tier,

@@ -7,7 +7,7 @@ with source as (
 renamed as (
 
     select
-        customer_id,
+        cast(customer_id as {{ customer_id_type() }}) as customer_id,
         product_id,
         cast(opened_on as date) as opened_on,
         cast(closed_on as date) as closed_on

@@ -7,7 +7,7 @@ with source as (
 renamed as (
 
     select
-        customer_id,
+        cast(customer_id as {{ customer_id_type() }}) as customer_id,
         product_id,
         {{ month_end('month_date') }} as month_date,
         cast(revenue as {{ dbt.type_numeric() }}) as revenue

@@ -1,0 +1,36 @@
+-- The segment of every active customer in every scored month, with the current model.
+
+with scored as (
+
+    select * from {{ ref('seg_customer_month_segments') }}
+
+),
+
+reference as (
+
+    select * from {{ ref('int_reference_month') }}
+
+),
+
+names as (
+
+    select * from {{ ref('seg_segment_names') }}
+
+),
+
+final as (
+
+    select
+        scored.customer_id,
+        scored.month_date,
+        scored.segment_id,
+        names.segment_name,
+        scored.distance_to_centroid,
+        scored.month_date = reference.reference_month as is_reference_month
+    from scored
+    cross join reference
+    inner join names on scored.segment_id = names.segment_id
+
+)
+
+select * from final

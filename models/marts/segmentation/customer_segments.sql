@@ -1,0 +1,55 @@
+-- One row per active customer at the reference month: segment, tier and key features.
+
+with scored as (
+
+    select * from {{ ref('seg_customer_month_segments') }}
+
+),
+
+features as (
+
+    select * from {{ ref('int_customer_month_features') }}
+
+),
+
+reference as (
+
+    select * from {{ ref('int_reference_month') }}
+
+),
+
+names as (
+
+    select * from {{ ref('seg_segment_names') }}
+
+),
+
+final as (
+
+    select
+        scored.customer_id,
+        reference.reference_month,
+        scored.segment_id,
+        names.segment_name,
+        features.tier,
+        scored.distance_to_centroid,
+        features.age_years,
+        features.tenure_months,
+        features.annual_income,
+        features.products_held_total,
+        features.product_types_held,
+        features.balance_total,
+        features.balance_total_avg,
+        features.revenue_total,
+        features.revenue_total_avg
+    from scored
+    inner join reference on scored.month_date = reference.reference_month
+    inner join features
+        on
+            scored.customer_id = features.customer_id
+            and scored.month_date = features.month_date
+    inner join names on scored.segment_id = names.segment_id
+
+)
+
+select * from final

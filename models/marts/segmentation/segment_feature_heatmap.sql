@@ -1,0 +1,88 @@
+-- Segment x model feature: the standardized centroid (the heatmap's colour) and the raw mean
+-- of the feature in the segment at the reference month (the label people read).
+{%- set params = preprocessing_params() %}
+-- depends_on: {{ ref('seg_preprocessing') }}
+
+with centroids as (
+
+    select * from {{ ref('seg_centroids') }}
+
+),
+
+names as (
+
+    select * from {{ ref('seg_segment_names') }}
+
+),
+
+preprocessing as (
+
+    select * from {{ ref('seg_preprocessing') }}
+
+),
+
+training as (
+
+    select * from {{ ref('seg_training_features') }}
+
+),
+
+scored as (
+
+    select * from {{ ref('seg_customer_month_segments') }}
+
+),
+
+labelled as (
+
+    select
+        training.*,
+        scored.segment_id
+    from training
+    inner join scored
+        on
+            training.customer_id = scored.customer_id
+            and training.reference_month = scored.month_date
+
+),
+
+raw_means as (
+
+    {% for param in params %}
+    select
+        segment_id,
+        '{{ param.feature }}' as feature,
+        {% if param.kind == 'one_hot' %}
+        {{ exact_avg("case when coalesce(cast(" ~ param.source_column ~ " as " ~ dbt.type_string() ~ "), 'unknown') = '" ~ param.level ~ "' then 1 else 0 end") }}
+        {% else %}
+        {{ exact_avg(param.source_column) }}
+        {% endif %} as raw_mean
+    from labelled
+    group by segment_id
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+final as (
+
+    select
+        centroids.segment_id,
+        names.segment_name,
+        centroids.feature,
+        preprocessing.source_column,
+        preprocessing.kind as feature_kind,
+        preprocessing.level as feature_level,
+        centroids.centroid as standardized_value,
+        cast(raw_means.raw_mean as {{ type_double() }}) as raw_mean
+    from centroids
+    inner join names on centroids.segment_id = names.segment_id
+    inner join preprocessing on centroids.feature = preprocessing.feature
+    left join raw_means
+        on
+            centroids.segment_id = raw_means.segment_id
+            and centroids.feature = raw_means.feature
+
+)
+
+select * from final

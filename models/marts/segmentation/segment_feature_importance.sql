@@ -1,0 +1,89 @@
+-- How strongly each model feature separates the segments: the between-segment share of its
+-- variance on the training rows (1 - within-segment / total sum of squares), ranked.
+{%- set params = preprocessing_params() %}
+-- depends_on: {{ ref('seg_preprocessing') }}
+
+with matrix as (
+
+    select * from {{ ref('seg_training_matrix') }}
+
+),
+
+scored as (
+
+    select * from {{ ref('seg_customer_month_segments') }}
+
+),
+
+preprocessing as (
+
+    select * from {{ ref('seg_preprocessing') }}
+
+),
+
+labelled as (
+
+    select
+        matrix.*,
+        scored.segment_id
+    from matrix
+    inner join scored
+        on
+            matrix.customer_id = scored.customer_id
+            and matrix.month_date = scored.month_date
+
+),
+
+segment_stats as (
+
+    select
+        {% for param in params %}
+        {{ exact_avg(param.feature) }} as mean_{{ param.feature }},
+        {% endfor %}
+        segment_id,
+        count(*) as customers
+    from labelled
+    group by segment_id
+
+),
+
+overall_stats as (
+
+    select
+        {% for param in params %}
+        {{ exact_avg(param.feature) }} as mean_{{ param.feature }},
+        {{ exact_stddev_pop(param.feature) }} as sd_{{ param.feature }},
+        {% endfor %}
+        count(*) as customers
+    from labelled
+
+),
+
+shares as (
+
+    {% for param in params %}
+    select
+        '{{ param.feature }}' as feature,
+        {{ exact_sum('segment_stats.customers * power(segment_stats.mean_' ~ param.feature ~ ' - overall_stats.mean_' ~ param.feature ~ ', 2)') }}
+        / nullif(max(overall_stats.customers * power(overall_stats.sd_{{ param.feature }}, 2)), 0) as importance
+    from segment_stats
+    cross join overall_stats
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+final as (
+
+    select
+        shares.feature,
+        preprocessing.source_column,
+        preprocessing.kind as feature_kind,
+        cast(shares.importance as {{ type_double() }}) as importance,
+        cast(row_number() over (order by shares.importance desc, shares.feature asc) as {{ dbt.type_int() }}) as importance_rank
+    from shares
+    inner join preprocessing on shares.feature = preprocessing.feature
+
+)
+
+select * from final

@@ -1,0 +1,32 @@
+-- Fit quality for each k of the diagnostics range, to choose k (elbow on inertia; silhouette
+-- and Calinski-Harabasz higher, Davies-Bouldin lower is better).
+
+with diagnostics as (
+
+    select * from {{ ref('seg_k_diagnostics') }}
+
+),
+
+summary as (
+
+    select * from {{ ref('seg_model_summary') }}
+
+),
+
+final as (
+
+    select
+        cast(diagnostics.k as {{ dbt.type_int() }}) as k,
+        diagnostics.reference_month,
+        diagnostics.inertia,
+        diagnostics.silhouette,
+        diagnostics.davies_bouldin,
+        diagnostics.calinski_harabasz,
+        cast(diagnostics.silhouette_sample_size as {{ dbt.type_int() }}) as silhouette_sample_size,
+        diagnostics.k = summary.n_clusters as is_chosen_k
+    from diagnostics
+    cross join summary
+
+)
+
+select * from final

@@ -1,0 +1,121 @@
+"""The pure functions behind the dbt Python models, tested without dbt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "python_models" / "lib"))
+import kmeans_helpers as km
+
+MONTH = dt.date(2025, 12, 31)
+
+
+def blobs(seed: int = 0, per_cluster: int = 40) -> pd.DataFrame:
+    """Three well-separated clusters in two features, as a training-matrix frame."""
+    rng = np.random.default_rng(seed)
+    centers = np.array([[0.0, 0.0], [6.0, 0.0], [0.0, 6.0]])
+    values = np.vstack([center + rng.normal(0, 0.3, (per_cluster, 2)) for center in centers])
+    ids = rng.permutation(len(values)) + 1
+    return pd.DataFrame({"customer_id": ids, "f_b": values[:, 1], "f_a": values[:, 0], "reference_month": MONTH})
+
+
+SETTINGS = km.FitSettings(n_clusters=3, random_seed=42, n_init=5)
+
+
+def test_settings_accept_strings_from_yaml_config() -> None:
+    assert km.FitSettings.from_config("5", "42", "10", None) == km.FitSettings(5, 42, 10, 300)
+
+
+def test_matrix_order_does_not_depend_on_row_order() -> None:
+    frame = blobs()
+    shuffled = frame.sample(frac=1, random_state=1)
+    a, b = km.training_matrix(frame), km.training_matrix(shuffled)
+    assert a.features == ["f_a", "f_b"]
+    np.testing.assert_array_equal(a.values, b.values)
+    np.testing.assert_array_equal(a.customer_ids, np.sort(frame["customer_id"].to_numpy()))
+
+
+def test_columns_are_lower_cased_at_the_boundary() -> None:
+    upper = blobs().rename(columns=str.upper)
+    assert list(km.to_pandas(upper).columns) == ["customer_id", "f_b", "f_a", "reference_month"]
+
+
+def test_empty_training_set_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="no active customer at the reference month"):
+        km.training_matrix(blobs().iloc[0:0])
+
+
+def test_more_clusters_than_customers_is_a_clear_error() -> None:
+    matrix = km.training_matrix(blobs().head(4))
+    with pytest.raises(ValueError, match="n_clusters=5 is more than the 4 active customers"):
+        km.fit_kmeans(matrix.values, km.FitSettings(5, 42))
+
+
+def test_fit_is_deterministic_and_finds_the_blobs() -> None:
+    first = km.fit_registry_rows(blobs(), None, SETTINGS)
+    second = km.fit_registry_rows(blobs(), None, SETTINGS)
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+    assert sorted(first["cluster_size"].unique()) == [40]
+    assert set(first["segment_id"]) == {1, 2, 3}
+    assert (first["fit_number"] == 1).all() and (first["fitted_at"] == MONTH).all()
+
+
+def test_first_fit_numbers_segments_by_size() -> None:
+    centers = np.array([[0.0], [1.0], [2.0]])
+    labels = np.array([2, 2, 2, 0, 1, 1])
+    assert km.initial_ids(centers, labels) == [3, 2, 1]
+
+
+def test_refit_keeps_ids_of_the_closest_previous_centroids() -> None:
+    previous = pd.DataFrame(
+        {
+            "segment_id": [7, 7, 3, 3, 5, 5],
+            "feature": ["f_a", "f_b"] * 3,
+            "centroid": [0.0, 0.0, 6.0, 0.0, 0.0, 6.0],
+        }
+    )
+    centers = np.array([[0.1, 5.9], [5.8, 0.2], [0.2, -0.1]])
+    assert km.matched_ids(centers, ["f_a", "f_b"], np.array([0, 1, 2]), previous) == [5, 3, 7]
+
+
+def test_matching_is_one_to_one_with_minimum_total_distance() -> None:
+    """Greedy matching would give both new centroids to id 1's neighbourhood; Hungarian does not."""
+    previous = pd.DataFrame({"segment_id": [1, 2], "feature": ["f_a", "f_a"], "centroid": [0.0, 3.0]})
+    centers = np.array([[1.0], [-1.0]])
+    assert km.matched_ids(centers, ["f_a"], np.array([0, 1]), previous) == [2, 1]
+
+
+def test_a_new_cluster_beyond_the_previous_count_gets_a_fresh_id() -> None:
+    previous = pd.DataFrame({"segment_id": [1, 2], "feature": ["f_a", "f_a"], "centroid": [0.0, 10.0]})
+    centers = np.array([[0.2], [5.0], [9.9]])
+    assert km.matched_ids(centers, ["f_a"], np.array([0, 1, 2, 2]), previous) == [1, 3, 2]
+
+
+def test_registry_previous_fit_and_fit_numbers() -> None:
+    registry = km.fit_registry_rows(blobs(), None, SETTINGS)
+    later = blobs(seed=1).assign(reference_month=dt.date(2026, 1, 31))
+    second = km.fit_registry_rows(later, registry, SETTINGS)
+    assert (second["fit_number"] == 2).all()
+    # Same blobs, shuffled ids: every segment keeps its id and moves little.
+    merged = registry.merge(second, on=["segment_id", "feature"])
+    assert (merged["centroid_x"] - merged["centroid_y"]).abs().max() < 0.3
+    # A rerun of the same month keeps its fit number and matches against the earlier fit.
+    both = pd.concat([registry, second])
+    rerun = km.fit_registry_rows(later, both, SETTINGS)
+    pd.testing.assert_frame_equal(rerun, second)
+
+
+def test_diagnostics_cover_the_k_range() -> None:
+    diagnostics = km.k_diagnostics(blobs(), range(2, 6), SETTINGS, silhouette_sample=50)
+    assert list(diagnostics["k"]) == [2, 3, 4, 5]
+    assert diagnostics["inertia"].is_monotonic_decreasing
+    best = diagnostics.loc[diagnostics["silhouette"].idxmax(), "k"]
+    assert best == 3
+    assert (diagnostics["silhouette_sample_size"] == 50).all()

@@ -1,0 +1,224 @@
+"""The segmentation on the DuckDB demo build: quality against the planted personas,
+completeness, SQL scoring equal to the Python model, stable ids and names, user names,
+determinism and clear errors for impossible settings."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from conftest import (
+    ROOT,
+    SEEDS,
+    DuckdbBuild,
+    copy_project,
+    duckdb_project,
+    read_marts,
+)
+
+sys.path.insert(0, str(ROOT / "python_models" / "lib"))
+import kmeans_helpers as km
+
+PERSONAS = ROOT / "tests" / "fixtures" / "demo_personas.csv"
+
+
+def personas_at(month: str) -> pd.Series:
+    personas = pd.read_csv(PERSONAS)
+    return personas[personas["month_date"] == month].set_index("customer_id")["persona"]
+
+
+def query(build: DuckdbBuild, sql: str) -> pd.DataFrame:
+    with build.connect() as connection:
+        return connection.execute(sql).df()
+
+
+def test_segments_recover_the_planted_personas(duckdb_build: DuckdbBuild) -> None:
+    segments = query(duckdb_build, "select customer_id, segment_id, reference_month from marts.customer_segments")
+    month = str(segments["reference_month"].iloc[0])[:10]
+    personas = personas_at(month)
+    assert (
+        personas.nunique() == query(duckdb_build, "select n_clusters from segment_model.seg_model_summary").iloc[0, 0]
+    )
+    ari = adjusted_rand_score(personas.loc[segments["customer_id"]], segments["segment_id"])
+    assert ari >= 0.80
+
+
+def test_every_active_customer_is_segmented_exactly_once(duckdb_build: DuckdbBuild) -> None:
+    active = query(
+        duckdb_build,
+        """
+        select customer_id from intermediate.int_customer_month_features f
+        join intermediate.int_reference_month r on f.month_date = r.reference_month
+        where f.is_active
+        """,
+    )["customer_id"]
+    segmented = query(duckdb_build, "select customer_id from marts.customer_segments")["customer_id"]
+    assert segmented.is_unique
+    assert set(segmented) == set(active)
+
+
+def test_history_has_one_row_per_active_customer_month(duckdb_build: DuckdbBuild) -> None:
+    counts = query(
+        duckdb_build,
+        """
+        select
+            (select count(*) from marts.customer_segment_history) as history_rows,
+            (select count(*) from (select distinct customer_id, month_date from marts.customer_segment_history))
+                as distinct_keys,
+            (select count(*) from intermediate.int_customer_month_features where is_active) as active_months,
+            (select count(distinct month_date) from marts.customer_segment_history) as months
+        """,
+    ).iloc[0]
+    assert counts["history_rows"] == counts["distinct_keys"] == counts["active_months"]
+    assert counts["months"] == 24
+
+
+def test_sql_scoring_reproduces_the_python_labels(duckdb_build: DuckdbBuild) -> None:
+    matrix = query(duckdb_build, "select * from segment_model.seg_training_matrix")
+    registry = query(
+        duckdb_build,
+        """
+        select f.* from segment_model.seg_kmeans_fits f
+        join intermediate.int_reference_month r on f.reference_month = r.reference_month
+        """,
+    )
+    summary = query(duckdb_build, "select * from segment_model.seg_model_summary").iloc[0]
+    settings = km.FitSettings(int(summary["n_clusters"]), int(summary["random_seed"]), int(summary["n_init"]))
+    python_labels = km.labelled_training_rows(matrix, registry, settings)
+    sql_labels = query(duckdb_build, "select customer_id, segment_id from marts.customer_segments")
+    merged = python_labels.merge(sql_labels, on="customer_id", suffixes=("_python", "_sql"))
+    assert len(merged) == len(python_labels) == len(sql_labels)
+    assert (merged["segment_id_python"] == merged["segment_id_sql"]).all()
+
+
+def test_zero_variance_features_are_dropped_with_a_reason(duckdb_build: DuckdbBuild) -> None:
+    dropped = query(
+        duckdb_build, "select feature, dropped_reason from segment_model.seg_preprocessing where not is_used"
+    )
+    reasons = dict(zip(dropped["feature"], dropped["dropped_reason"], strict=True))
+    assert reasons["f_balance_insurance_avg"] == "zero variance in the training set"
+    used = query(duckdb_build, "select * from segment_model.seg_preprocessing where is_used")
+    assert (used["scale"] > 0).all()
+    assert set(used.loc[used["source_column"] == "annual_income", "transform"]) == {"signed_log"}
+    assert set(used.loc[used["source_column"] == "age_years", "transform"]) == {"none"}
+
+
+def test_segment_names_are_unique_and_worded_for_people(duckdb_build: DuckdbBuild) -> None:
+    names = query(duckdb_build, "select segment_name from marts.segment_profiles")["segment_name"]
+    assert names.is_unique
+    for name in names:
+        parts = name.split(" · ")
+        assert 2 <= len(parts) <= 3 and "f_" not in name
+
+
+def test_diagnostics_and_importance(duckdb_build: DuckdbBuild) -> None:
+    diagnostics = query(duckdb_build, "select * from marts.segment_k_diagnostics order by k")
+    assert list(diagnostics["k"]) == list(range(2, 11))
+    assert diagnostics.loc[diagnostics["is_chosen_k"], "k"].tolist() == [5]
+    assert diagnostics["inertia"].is_monotonic_decreasing
+    importance = query(duckdb_build, "select * from marts.segment_feature_importance order by importance_rank")
+    assert importance["importance"].between(0, 1).all()
+    assert list(importance["importance_rank"]) == list(range(1, len(importance) + 1))
+    assert importance["importance"].is_monotonic_decreasing
+
+
+@pytest.fixture(scope="module")
+def two_month_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.DataFrame, DuckdbBuild]:
+    """Built at R = 2025-11, then refit at R + 1 = 2025-12 on the same database."""
+    work_dir = tmp_path_factory.mktemp("refit")
+    build = DuckdbBuild(duckdb_project(work_dir, work_dir / "refit.duckdb"), work_dir / "refit.duckdb")
+    build.project.run("build", "--vars", json.dumps({"reference_date": "2025-11"}))
+    at_r = query(build, "select customer_id, segment_id, segment_name from marts.customer_segments")
+    build.project.run("build", "--vars", json.dumps({"reference_date": "2025-12"}))
+    at_r1 = query(build, "select customer_id, segment_id, segment_name from marts.customer_segments")
+    return at_r, at_r1, build
+
+
+def test_refit_keeps_segment_ids_of_unchanged_customers(two_month_builds) -> None:
+    at_r, at_r1, build = two_month_builds
+    assert query(build, "select count(distinct fit_number) from segment_model.seg_kmeans_fits").iloc[0, 0] == 2
+    before, after = personas_at("2025-11-30"), personas_at("2025-12-31")
+    steady = before.index.intersection(after.index)
+    steady = steady[before.loc[steady].to_numpy() == after.loc[steady].to_numpy()]
+    merged = at_r.merge(at_r1, on="customer_id", suffixes=("_r", "_r1"))
+    merged = merged[merged["customer_id"].isin(steady)]
+    kept = (merged["segment_id_r"] == merged["segment_id_r1"]).mean()
+    assert kept >= 0.90
+
+
+def test_refit_keeps_every_segment_name(two_month_builds) -> None:
+    at_r, at_r1, _ = two_month_builds
+    names_r = at_r.drop_duplicates("segment_id").set_index("segment_id")["segment_name"].sort_index()
+    names_r1 = at_r1.drop_duplicates("segment_id").set_index("segment_id")["segment_name"].sort_index()
+    pd.testing.assert_series_equal(names_r, names_r1)
+
+
+def test_a_user_segment_name_reaches_every_named_mart(duckdb_build: DuckdbBuild, tmp_path: Path) -> None:
+    project_dir = copy_project(tmp_path / "project")
+    (project_dir / "seeds" / "segmentation" / "segment_names.csv").write_text(
+        "segment_id,segment_name,description\n2,Young families with mortgages,Named by marketing\n"
+    )
+    db_path = tmp_path / "named.duckdb"
+    db_path.write_bytes(duckdb_build.path.read_bytes())
+    build = DuckdbBuild(duckdb_project(tmp_path, db_path, project_dir), db_path)
+    build.project.run("build", "--select", "segment_names+")
+    for mart in ("customer_segments", "customer_segment_history", "segment_profiles", "segment_feature_heatmap"):
+        names = query(build, f"select distinct segment_name from marts.{mart} where segment_id = 2")["segment_name"]
+        assert list(names) == ["Young families with mortgages"], mart
+    profile = query(build, "select * from marts.segment_profiles where segment_id = 2").iloc[0]
+    assert profile["segment_description"] == "Named by marketing" and profile["is_user_named"]
+
+
+def test_two_builds_from_scratch_give_identical_marts(duckdb_build: DuckdbBuild, tmp_path: Path) -> None:
+    again = DuckdbBuild(duckdb_project(tmp_path, tmp_path / "again.duckdb"), tmp_path / "again.duckdb")
+    again.project.run("build")
+    with duckdb_build.connect() as first, again.connect() as second:
+        marts_first, marts_second = read_marts(first), read_marts(second)
+    for mart, frame in marts_first.items():
+        assert not frame.empty, mart
+        pd.testing.assert_frame_equal(frame, marts_second[mart], check_exact=True, obj=mart)
+
+
+def tiny_bank(db_path: Path, active_customers: int) -> None:
+    """A bank whose products are all closed before the last month except for a few customers."""
+    with duckdb.connect(str(db_path)) as connection:
+        connection.execute("create schema tiny")
+        for table in ("customers", "products", "balances", "revenues"):
+            connection.execute(
+                f"create table tiny.{table} as select * from read_csv_auto('{SEEDS / table}.csv') "
+                + ("where customer_id <= 20" if table != "products" else "")
+            )
+        connection.execute(
+            f"""
+            create table tiny.product_holdings as
+            select customer_id, product_id, opened_on,
+                   case when customer_id <= {active_customers} then closed_on
+                        else least(coalesce(closed_on, date '2025-11-15'), date '2025-11-15') end as closed_on
+            from read_csv_auto('{SEEDS / "product_holdings"}.csv')
+            where customer_id <= 20 and opened_on < date '2025-11-01'
+            """
+        )
+
+
+@pytest.mark.parametrize(
+    ("active_customers", "message"),
+    [
+        (0, "no active customer at the reference month"),
+        (3, "n_clusters=5 is more than the 3 active customers at the reference month"),
+    ],
+)
+def test_impossible_training_sets_stop_with_a_clear_message(
+    tmp_path: Path, active_customers: int, message: str
+) -> None:
+    db_path = tmp_path / "bank.duckdb"
+    tiny_bank(db_path, active_customers)
+    project = duckdb_project(tmp_path, db_path)
+    result = project.run("build", "--vars", json.dumps({"input_schema": "tiny"}), check=False)
+    assert result.returncode != 0
+    assert message in result.stdout
