@@ -165,3 +165,14 @@
     {#- Sum via exact decimals (see exact_avg). -#}
     cast(sum(cast({{ expression }} as numeric(38, 12))) as {{ type_double() }})
 {%- endmacro %}
+
+
+{% macro log_dropped_features(relation) -%}
+    {#- Post-hook of seg_preprocessing: say in the run log which features the model leaves out and why. -#}
+    {%- if execute -%}
+        {%- set rows = run_query("select feature, dropped_reason from " ~ relation ~ " where not is_used order by feature").rows -%}
+        {%- for row in rows -%}
+            {%- do log("seg_preprocessing: feature " ~ row[0] ~ " is not used: " ~ row[1] ~ ".", info=true) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
