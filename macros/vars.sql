@@ -15,6 +15,7 @@
     {%- do var_int('diagnostics_k_min', 2, 50) -%}
     {%- do var_int('diagnostics_k_max', var_int('diagnostics_k_min', 2, 50), 50) -%}
     {%- do var_int('silhouette_sample', 100, 1000000) -%}
+    {%- do var_int_list('transition_comparison_months', 1, 120) -%}
 {% endmacro %}
 
 
@@ -107,4 +108,27 @@
                 "a month within the data, from " ~ bounds[0] ~ " to " ~ bounds[1]) }}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro var_int_list(name, min_value, max_value) -%}
+    {#- A list of integers within a range (a single integer is taken as a list of one). -#}
+    {%- set raw = var(name) -%}
+    {%- set items = [raw] if raw is integer or raw is string else raw -%}
+    {%- set allowed = "a list of integers from " ~ min_value ~ " to " ~ max_value -%}
+    {%- if items is not iterable or items is mapping -%}
+        {{ invalid_var(name, raw, allowed) }}
+    {%- endif -%}
+    {%- set values = [] -%}
+    {%- for item in items -%}
+        {%- if not (item is integer or (item is string and modules.re.fullmatch('[0-9]+', item.strip()))) -%}
+            {{ invalid_var(name, raw, allowed) }}
+        {%- endif -%}
+        {%- set value = item | int -%}
+        {%- if value < min_value or value > max_value -%}
+            {{ invalid_var(name, raw, allowed) }}
+        {%- endif -%}
+        {%- do values.append(value) -%}
+    {%- endfor -%}
+    {{ return(values | unique | sort | list) }}
 {%- endmacro %}

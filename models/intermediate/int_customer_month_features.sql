@@ -44,6 +44,8 @@ monthly as (
         {% for column_name in columns.activity_inputs %}
         cast(coalesce(activity.{{ column_name }}, 0) as {{ dbt.type_numeric() }}) as activity_{{ column_name }},
         {% endfor %}
+        customer_months.birth_date,
+        customer_months.customer_since,
         customer_months.age_years,
         customer_months.tenure_months,
         customer_months.tier,

@@ -20,6 +20,8 @@ final as (
         months.month_date,
         cast({{ age_in_years('customers.birth_date', 'months.month_date') }} as {{ dbt.type_int() }}) as age_years,
         cast({{ dbt.datediff('customers.customer_since', 'months.month_date', 'month') }} as {{ dbt.type_int() }}) as tenure_months,
+        customers.birth_date,
+        customers.customer_since,
         customers.tier,
         customers.annual_income,
         customers.gender,

@@ -1,0 +1,33 @@
+{#- Helpers shared by the analysis marts. -#}
+
+{% macro by_segment_and_tier(relation, columns) -%}
+    {#- Every row of relation twice: once grouped by segment, once by business tier, so one
+        mart answers both views (column grouping = 'segment' or 'tier'). -#}
+    select
+        'segment' as grouping,
+        cast(segment_id as {{ dbt.type_string() }}) as group_key,
+        segment_name as group_label,
+        {% for column_name in columns %}
+        {{ column_name }},
+        {% endfor %}
+        customer_id
+    from {{ relation }}
+
+    union all
+
+    select
+        'tier' as grouping,
+        tier as group_key,
+        tier as group_label,
+        {% for column_name in columns %}
+        {{ column_name }},
+        {% endfor %}
+        customer_id
+    from {{ relation }}
+{%- endmacro %}
+
+
+{% macro share(part, whole) -%}
+    {#- part / whole as a double; null when whole is 0. -#}
+    cast({{ part }} as {{ type_double() }}) / nullif({{ whole }}, 0)
+{%- endmacro %}

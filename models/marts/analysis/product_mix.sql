@@ -1,0 +1,64 @@
+-- What each segment and each tier holds and earns, per product type, at the reference month.
+{%- set product_types = product_types() %}
+-- depends_on: {{ ref('stg_bank__products') }}
+
+with customers as (
+
+    select * from {{ ref('customer_segments') }}
+
+),
+
+features as (
+
+    select * from {{ ref('int_customer_month_features') }}
+
+),
+
+per_type as (
+
+    {% for product_type in product_types %}
+    select
+        customers.customer_id,
+        customers.segment_id,
+        customers.segment_name,
+        customers.tier,
+        '{{ product_type }}' as product_type,
+        features.products_held_{{ product_type }} as products_held,
+        features.balance_{{ product_type }} as balance,
+        features.revenue_{{ product_type }} as revenue
+    from customers
+    inner join features
+        on
+            customers.customer_id = features.customer_id
+            and customers.reference_month = features.month_date
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+grouped as (
+
+    {{ by_segment_and_tier('per_type', ['product_type', 'products_held', 'balance', 'revenue']) }}
+
+),
+
+final as (
+
+    select
+        grouping,
+        group_key,
+        group_label,
+        product_type,
+        cast(count(*) as {{ dbt.type_int() }}) as customers,
+        cast(sum(case when products_held > 0 then 1 else 0 end) as {{ dbt.type_int() }}) as holders,
+        {{ share('sum(case when products_held > 0 then 1 else 0 end)', 'count(*)') }} as holding_rate,
+        cast(sum(balance) as {{ dbt.type_numeric() }}) as total_balance,
+        {{ exact_avg('case when products_held > 0 then balance end') }} as avg_balance_per_holder,
+        cast(sum(revenue) as {{ dbt.type_numeric() }}) as total_revenue,
+        {{ exact_avg('case when products_held > 0 then revenue end') }} as avg_revenue_per_holder
+    from grouped
+    group by grouping, group_key, group_label, product_type
+
+)
+
+select * from final

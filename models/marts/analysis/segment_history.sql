@@ -1,0 +1,115 @@
+-- Month x segment: customers, revenue and balance in every scored month, with how many
+-- customers kept their segment from the month before (per segment and for the month).
+
+with history as (
+
+    select * from {{ ref('customer_segment_history') }}
+
+),
+
+features as (
+
+    select * from {{ ref('int_customer_month_features') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_months') }}
+
+),
+
+with_money as (
+
+    select
+        history.month_date,
+        history.segment_id,
+        history.segment_name,
+        history.customer_id,
+        features.revenue_total,
+        features.balance_total
+    from history
+    inner join features
+        on
+            history.customer_id = features.customer_id
+            and history.month_date = features.month_date
+
+),
+
+segment_months as (
+
+    select
+        month_date,
+        segment_id,
+        segment_name,
+        cast(count(*) as {{ dbt.type_int() }}) as customers,
+        cast(sum(revenue_total) as {{ dbt.type_numeric() }}) as total_revenue,
+        {{ exact_avg('revenue_total') }} as avg_revenue,
+        cast(sum(balance_total) as {{ dbt.type_numeric() }}) as total_balance
+    from with_money
+    group by month_date, segment_id, segment_name
+
+),
+
+-- Customers active in both a month and the month before, with both segments.
+consecutive as (
+
+    select
+        current_month.month_date,
+        previous_month.segment_id as previous_segment_id,
+        current_month.segment_id
+    from history as current_month
+    inner join months on current_month.month_date = months.month_date
+    inner join months as months_before on months.month_number - 1 = months_before.month_number
+    inner join history as previous_month
+        on
+            current_month.customer_id = previous_month.customer_id
+            and months_before.month_date = previous_month.month_date
+
+),
+
+retention as (
+
+    select
+        month_date,
+        previous_segment_id as segment_id,
+        {{ share('sum(case when segment_id = previous_segment_id then 1 else 0 end)', 'count(*)') }} as segment_retention
+    from consecutive
+    group by month_date, previous_segment_id
+
+),
+
+stability as (
+
+    select
+        month_date,
+        {{ share('sum(case when segment_id = previous_segment_id then 1 else 0 end)', 'count(*)') }} as month_stability
+    from consecutive
+    group by month_date
+
+),
+
+final as (
+
+    select
+        segment_months.month_date,
+        segment_months.segment_id,
+        segment_months.segment_name,
+        segment_months.customers,
+        {{ share('segment_months.customers', 'sum(segment_months.customers) over (partition by segment_months.month_date)') }}
+            as share_of_active,
+        segment_months.total_revenue,
+        segment_months.avg_revenue,
+        segment_months.total_balance,
+        retention.segment_retention,
+        stability.month_stability
+    from segment_months
+    left join retention
+        on
+            segment_months.month_date = retention.month_date
+            and segment_months.segment_id = retention.segment_id
+    left join stability on segment_months.month_date = stability.month_date
+
+)
+
+select * from final

@@ -1,0 +1,124 @@
+-- Customers moving between segments from one scored month to another: every pair of
+-- consecutive months, plus the reference month against var('transition_comparison_months')
+-- months before it. Customers who became active appear as 'new', those who stopped being
+-- active as 'churned', so flows add up on both sides (ready for a Sankey chart).
+{%- set offsets = var_int_list('transition_comparison_months', 1, 120) %}
+
+with history as (
+
+    select * from {{ ref('customer_segment_history') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_months') }}
+
+),
+
+reference as (
+
+    select * from {{ ref('int_reference_month') }}
+
+),
+
+candidate_pairs as (
+
+    select
+        earlier.month_date as from_month,
+        later.month_date as to_month
+    from months as earlier
+    inner join months as later on earlier.month_number + 1 = later.month_number
+    {% for offset in offsets %}
+    union all
+    select
+        earlier.month_date as from_month,
+        reference.reference_month as to_month
+    from reference
+    inner join months as earlier on reference.month_number - {{ offset }} = earlier.month_number
+    {% endfor %}
+
+),
+
+pairs as (
+
+    select distinct
+        from_month,
+        to_month
+    from candidate_pairs
+
+),
+
+from_side as (
+
+    select
+        pairs.from_month,
+        pairs.to_month,
+        history.customer_id,
+        history.segment_id,
+        history.segment_name
+    from pairs
+    inner join history on pairs.from_month = history.month_date
+
+),
+
+to_side as (
+
+    select
+        pairs.from_month,
+        pairs.to_month,
+        history.customer_id,
+        history.segment_id,
+        history.segment_name
+    from pairs
+    inner join history on pairs.to_month = history.month_date
+
+),
+
+moves as (
+
+    select
+        coalesce(from_side.from_month, to_side.from_month) as from_month,
+        coalesce(from_side.to_month, to_side.to_month) as to_month,
+        from_side.segment_id as from_segment_id,
+        from_side.segment_name as from_segment_name,
+        to_side.segment_id as to_segment_id,
+        to_side.segment_name as to_segment_name
+    from from_side
+    full outer join to_side
+        on
+            from_side.from_month = to_side.from_month
+            and from_side.to_month = to_side.to_month
+            and from_side.customer_id = to_side.customer_id
+
+),
+
+final as (
+
+    select
+        moves.from_month,
+        moves.to_month,
+        months_from.month_number + 1 = months_to.month_number as is_consecutive,
+        coalesce(cast(moves.from_segment_id as {{ dbt.type_string() }}), 'new') as from_state,
+        coalesce(moves.from_segment_name, 'New customers') as from_label,
+        moves.from_segment_id,
+        coalesce(cast(moves.to_segment_id as {{ dbt.type_string() }}), 'churned') as to_state,
+        coalesce(moves.to_segment_name, 'Churned') as to_label,
+        moves.to_segment_id,
+        cast(count(*) as {{ dbt.type_int() }}) as customers
+    from moves
+    inner join months as months_from on moves.from_month = months_from.month_date
+    inner join months as months_to on moves.to_month = months_to.month_date
+    group by
+        moves.from_month,
+        moves.to_month,
+        months_from.month_number,
+        months_to.month_number,
+        moves.from_segment_id,
+        moves.from_segment_name,
+        moves.to_segment_id,
+        moves.to_segment_name
+
+)
+
+select * from final
