@@ -20,7 +20,8 @@ def features(duckdb_build: DuckdbBuild) -> pd.DataFrame:
 
 def test_every_node_of_the_build_succeeded(duckdb_build: DuckdbBuild) -> None:
     results = duckdb_build.project.run_results()
-    failed = [r["unique_id"] for r in results if r["status"] not in {"success", "pass"}]
+    # Exposures are listed with status no-op: nothing to run for them.
+    failed = [r["unique_id"] for r in results if r["status"] not in {"success", "pass", "no-op"}]
     assert failed == []
     unique_ids = [r["unique_id"] for r in results]
     assert sum(uid.startswith("unit_test.") for uid in unique_ids) >= 5

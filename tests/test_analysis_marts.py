@@ -1,0 +1,117 @@
+"""The analysis marts on the DuckDB demo build: they exist, are non-empty and reconcile with
+the active customers."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from conftest import DuckdbBuild
+
+MARTS = [
+    "customer_segments",
+    "customer_segment_history",
+    "segment_profiles",
+    "segment_feature_heatmap",
+    "segment_feature_importance",
+    "segment_k_diagnostics",
+    "segment_tier_matrix",
+    "segment_demographics",
+    "cross_sell",
+    "product_mix",
+    "segment_transitions",
+    "segment_history",
+    "nbo_customer_input",
+]
+
+
+def query(build: DuckdbBuild, sql: str) -> pd.DataFrame:
+    with build.connect() as connection:
+        return connection.execute(sql).df()
+
+
+@pytest.fixture(scope="module")
+def active_by_month(duckdb_build: DuckdbBuild) -> pd.Series:
+    frame = query(
+        duckdb_build,
+        """
+        select month_date, count(*) as customers from intermediate.int_customer_month_features
+        where is_active group by month_date
+        """,
+    )
+    return frame.set_index(pd.to_datetime(frame["month_date"]))["customers"]
+
+
+@pytest.fixture(scope="module")
+def active_at_reference(duckdb_build: DuckdbBuild, active_by_month: pd.Series) -> int:
+    reference = query(duckdb_build, "select reference_month from intermediate.int_reference_month").iloc[0, 0]
+    return int(active_by_month.loc[pd.Timestamp(reference)])
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_every_mart_exists_and_is_filled(duckdb_build: DuckdbBuild, mart: str) -> None:
+    assert query(duckdb_build, f"select count(*) from marts.{mart}").iloc[0, 0] > 0
+
+
+def test_tier_matrix_adds_up_to_the_active_customers(duckdb_build: DuckdbBuild, active_at_reference: int) -> None:
+    matrix = query(duckdb_build, "select * from marts.segment_tier_matrix")
+    assert matrix["customers"].sum() == active_at_reference
+    assert matrix.groupby("segment_id")["share_of_segment"].sum().round(12).eq(1).all()
+    assert matrix.groupby("tier")["share_of_tier"].sum().round(12).eq(1).all()
+
+
+def test_every_customer_falls_in_one_quintile_per_dimension(
+    duckdb_build: DuckdbBuild, active_at_reference: int
+) -> None:
+    demographics = query(duckdb_build, "select * from marts.segment_demographics")
+    totals = demographics.groupby(["grouping", "dimension"])["customers"].sum()
+    assert (totals == active_at_reference).all(), totals
+    assert set(demographics["quintile_label"]) == {"1", "2", "3", "4", "5", "unknown"}
+    edges = demographics.dropna(subset=["quintile"]).groupby(["dimension", "quintile"])[["lower_bound", "upper_bound"]]
+    assert (edges.nunique() == 1).all().all(), "a quintile has different bounds in different groups"
+
+
+def test_cross_sell_and_product_mix_cover_every_customer(duckdb_build: DuckdbBuild, active_at_reference: int) -> None:
+    cross_sell = query(duckdb_build, "select * from marts.cross_sell")
+    assert (cross_sell.groupby("grouping")["customers"].sum() == active_at_reference).all()
+    mix = query(duckdb_build, "select * from marts.product_mix")
+    per_type = mix.groupby(["grouping", "product_type"])["customers"].sum()
+    assert (per_type == active_at_reference).all()
+    assert mix["holding_rate"].between(0, 1).all()
+
+
+def test_transition_flows_add_up_on_both_sides(duckdb_build: DuckdbBuild, active_by_month: pd.Series) -> None:
+    transitions = query(duckdb_build, "select * from marts.segment_transitions")
+    pairs = transitions.groupby(["from_month", "to_month"])
+    assert pairs.ngroups == 23 + 3  # consecutive months, and the reference month against 3, 6 and 12 before
+    for (from_month, to_month), flows in pairs:
+        active_from = active_by_month.loc[pd.Timestamp(from_month)]
+        active_to = active_by_month.loc[pd.Timestamp(to_month)]
+        new = flows.loc[flows["from_state"] == "new", "customers"].sum()
+        churned = flows.loc[flows["to_state"] == "churned", "customers"].sum()
+        assert flows["customers"].sum() == active_from + new == active_to + churned
+        assert flows.loc[flows["from_state"] != "new", "customers"].sum() == active_from
+        assert flows.loc[flows["to_state"] != "churned", "customers"].sum() == active_to
+
+
+def test_segment_history_counts_the_active_customers(duckdb_build: DuckdbBuild, active_by_month: pd.Series) -> None:
+    history = query(duckdb_build, "select * from marts.segment_history")
+    per_month = history.groupby(pd.to_datetime(history["month_date"]))["customers"].sum()
+    pd.testing.assert_series_equal(per_month, active_by_month.sort_index(), check_names=False, check_dtype=False)
+    later = history[history["month_stability"].notna()]
+    assert later["month_stability"].between(0.9, 1).all()
+
+
+def test_nbo_input_has_one_row_per_active_customer(duckdb_build: DuckdbBuild, active_at_reference: int) -> None:
+    nbo = query(duckdb_build, "select * from marts.nbo_customer_input")
+    assert len(nbo) == active_at_reference and nbo["customer_id"].is_unique
+    assert nbo["segment_name"].notna().all()
+
+
+def test_docs_generate(duckdb_copy: DuckdbBuild) -> None:
+    duckdb_copy.project.run("docs", "generate")
+    catalog = json.loads((duckdb_copy.project.work_dir / "target" / "catalog.json").read_text())
+    documented = {node["metadata"]["name"] for node in catalog["nodes"].values()}
+    assert set(MARTS) <= documented
