@@ -3,12 +3,29 @@
 
 {% macro kmeans_engine() -%}
     {#- 'python' (dbt Python model, scikit-learn) where the adapter runs Python models, else 'sql'. -#}
-    {%- set default = 'sql' if target.type == 'postgres' else 'python' -%}
+    {%- set default = 'python' if target.type in python_model_adapters() else 'sql' -%}
     {%- set engine = var('kmeans_engine', none) or default -%}
     {%- if engine not in ['python', 'sql'] -%}
         {{ invalid_var('kmeans_engine', engine, "'python' or 'sql'") }}
     {%- endif -%}
     {{ return(engine) }}
+{%- endmacro %}
+
+
+{% macro python_model_adapters() -%}
+    {{ return(['duckdb', 'snowflake', 'bigquery', 'databricks']) }}
+{%- endmacro %}
+
+
+{% macro kmeans_fits() -%}
+    {#- The registry of fits of the engine in use. -#}
+    {{ return(ref('seg_kmeans_fits') if kmeans_engine() == 'python' else ref('seg_kmeans_fits_sql')) }}
+{%- endmacro %}
+
+
+{% macro k_diagnostics() -%}
+    {#- The k diagnostics of the engine in use. -#}
+    {{ return(ref('seg_k_diagnostics') if kmeans_engine() == 'python' else ref('seg_k_diagnostics_sql')) }}
 {%- endmacro %}
 
 

@@ -7,6 +7,7 @@
     {%- do var_int('n_clusters', 2, 50) -%}
     {%- do var_int('random_seed', 0, 2147483647) -%}
     {%- do var_identifier('input_schema') -%}
+    {%- do var_identifier('bi_read_role') -%}
     {%- do customer_id_type() -%}
     {%- do kmeans_engine() -%}
     {%- do categorical_features() -%}

@@ -141,9 +141,20 @@ class PostgresBuild:
     project: DbtProject
     settings: dict[str, str]
     prefix: str
+    reader_role: str
 
-    def connect(self) -> psycopg2.extensions.connection:
-        return postgres_connect(self.settings)
+    def connect(self, user: str | None = None) -> psycopg2.extensions.connection:
+        return postgres_connect({**self.settings, "PGUSER": user or self.settings["PGUSER"]})
+
+    def query(self, sql: str) -> pd.DataFrame:
+        connection = self.connect()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                columns = [description[0] for description in cursor.description]
+                return pd.DataFrame(cursor.fetchall(), columns=columns)
+        finally:
+            connection.close()
 
 
 @pytest.fixture(scope="session")
@@ -174,14 +185,27 @@ def drop_schemas_with_prefix(settings: dict[str, str], prefix: str) -> None:
 def postgres_build(
     postgres_settings_checked: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PostgresBuild]:
-    """The whole project built once with `dbt build --target postgres` in its own prefixed schemas."""
+    """The whole project built once with `dbt build --target postgres` in its own prefixed
+    schemas, granting read access on the marts to a login role made for the test."""
     prefix = f"t{uuid.uuid4().hex[:8]}_"
+    reader_role = f"{prefix}bi_reader"
     work_dir = tmp_path_factory.mktemp("postgres_build")
     project = DbtProject(
         work_dir=work_dir, env={**postgres_settings_checked, "DBT_SCHEMA_PREFIX": prefix}, target="postgres"
     )
+    execute_as_admin(postgres_settings_checked, f'create role "{reader_role}" login')
     try:
-        project.run("build")
-        yield PostgresBuild(project=project, settings=postgres_settings_checked, prefix=prefix)
+        project.run("build", "--vars", json.dumps({"bi_read_role": reader_role}))
+        yield PostgresBuild(project, postgres_settings_checked, prefix, reader_role)
     finally:
         drop_schemas_with_prefix(postgres_settings_checked, prefix)
+        execute_as_admin(postgres_settings_checked, f'drop owned by "{reader_role}"', f'drop role "{reader_role}"')
+
+
+def execute_as_admin(settings: dict[str, str], *statements: str) -> None:
+    connection = postgres_connect(settings)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    connection.close()

@@ -14,14 +14,7 @@ KEYS = ["customer_id", "month_date"]
 
 
 def read_postgres(build: PostgresBuild, query: str) -> pd.DataFrame:
-    connection = build.connect()
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(query)
-            columns = [description[0] for description in cursor.description]
-            return pd.DataFrame(cursor.fetchall(), columns=columns)
-    finally:
-        connection.close()
+    return build.query(query)
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -54,9 +47,8 @@ def test_schemas_are_prefixed(postgres_build: PostgresBuild) -> None:
     schemas = read_postgres(
         postgres_build, f"select nspname from pg_namespace where nspname like '{postgres_build.prefix}%'"
     )["nspname"]
-    assert set(schemas) == {
-        f"{postgres_build.prefix}{name}" for name in ("demo_data", "staging", "intermediate", "segment_model")
-    }
+    layers = ("demo_data", "staging", "intermediate", "segment_model", "marts")
+    assert set(schemas) == {f"{postgres_build.prefix}{name}" for name in layers}
 
 
 def test_docs_generate_on_postgres(postgres_build: PostgresBuild) -> None:

@@ -2,7 +2,7 @@
 
 with fits as (
 
-    select * from {{ ref('seg_kmeans_fits') }}
+    select * from {{ kmeans_fits() }}
 
 ),
 

@@ -4,7 +4,7 @@
 
 with fits as (
 
-    select * from {{ ref('seg_kmeans_fits') }}
+    select * from {{ kmeans_fits() }}
 
 ),
 

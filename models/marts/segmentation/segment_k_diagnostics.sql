@@ -3,7 +3,7 @@
 
 with diagnostics as (
 
-    select * from {{ ref('seg_k_diagnostics') }}
+    select * from {{ k_diagnostics() }}
 
 ),
 

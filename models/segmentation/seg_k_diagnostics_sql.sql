@@ -1,0 +1,27 @@
+{#- Model diagnostics over a range of k computed in SQL (kmeans_engine = 'sql'): the same
+    columns as the Python engine's seg_k_diagnostics. -#}
+{{ config(enabled=kmeans_engine() == 'sql') }}
+{%- set rows = sql_k_diagnostics_rows(ref('seg_training_matrix')) if execute else [] %}
+-- depends_on: {{ ref('seg_training_matrix') }}
+
+{% for row in rows %}
+select
+    cast({{ row.k }} as {{ dbt.type_int() }}) as k,
+    {{ float_literal(row.inertia) }} as inertia,
+    {{ float_literal(row.silhouette) }} as silhouette,
+    {{ float_literal(row.davies_bouldin) }} as davies_bouldin,
+    {{ float_literal(row.calinski_harabasz) }} as calinski_harabasz,
+    cast({{ row.silhouette_sample_size }} as {{ dbt.type_int() }}) as silhouette_sample_size,
+    cast('{{ row.reference_month }}' as date) as reference_month
+{{ "union all" if not loop.last }}
+{% else %}
+select
+    cast(null as {{ dbt.type_int() }}) as k,
+    cast(null as {{ type_double() }}) as inertia,
+    cast(null as {{ type_double() }}) as silhouette,
+    cast(null as {{ type_double() }}) as davies_bouldin,
+    cast(null as {{ type_double() }}) as calinski_harabasz,
+    cast(null as {{ dbt.type_int() }}) as silhouette_sample_size,
+    cast(null as date) as reference_month
+where 1 = 0
+{% endfor %}

@@ -1,0 +1,146 @@
+"""The segmentation and every mart on the PostgreSQL server, where KMeans runs in SQL; the
+read-only BI role; determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psycopg2
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score
+
+from conftest import MART_KEYS, DuckdbBuild, PostgresBuild, duckdb_project
+
+pytestmark = pytest.mark.postgres
+
+ALL_MARTS = [
+    *MART_KEYS,
+    "segment_tier_matrix",
+    "segment_demographics",
+    "cross_sell",
+    "product_mix",
+    "segment_transitions",
+    "segment_history",
+    "nbo_customer_input",
+]
+
+
+def schema(build: PostgresBuild, layer: str) -> str:
+    return f"{build.prefix}{layer}"
+
+
+def test_postgres_uses_the_sql_engine(postgres_build: PostgresBuild) -> None:
+    summary = postgres_build.query(f"select * from {schema(postgres_build, 'segment_model')}.seg_model_summary")
+    assert list(summary["kmeans_engine"]) == ["sql"]
+
+
+def test_sql_engine_matches_scikit_learn(postgres_build: PostgresBuild) -> None:
+    matrix = postgres_build.query(
+        f"select * from {schema(postgres_build, 'segment_model')}.seg_training_matrix order by customer_id"
+    )
+    features = sorted(column for column in matrix.columns if column.startswith("f_"))
+    summary = postgres_build.query(f"select * from {schema(postgres_build, 'segment_model')}.seg_model_summary").iloc[0]
+    reference = KMeans(
+        int(summary["n_clusters"]), n_init=int(summary["n_init"]), random_state=int(summary["random_seed"])
+    ).fit(matrix[features].to_numpy(dtype=np.float64))
+    segments = postgres_build.query(
+        f"select customer_id, segment_id from {schema(postgres_build, 'marts')}.customer_segments order by customer_id"
+    )
+    assert float(summary["inertia"]) <= reference.inertia_ * 1.01
+    assert adjusted_rand_score(reference.labels_, segments["segment_id"]) >= 0.95
+
+
+@pytest.fixture(scope="module")
+def duckdb_sql_engine(tmp_path_factory: pytest.TempPathFactory) -> DuckdbBuild:
+    work_dir: Path = tmp_path_factory.mktemp("duckdb_sql_engine")
+    build = DuckdbBuild(duckdb_project(work_dir, work_dir / "bank.duckdb"), work_dir / "bank.duckdb")
+    build.project.run("build", "--select", "+customer_segments", "--vars", json.dumps({"kmeans_engine": "sql"}))
+    return build
+
+
+def test_sql_engine_gives_the_same_labels_on_duckdb_and_postgres(
+    postgres_build: PostgresBuild, duckdb_sql_engine: DuckdbBuild
+) -> None:
+    on_postgres = postgres_build.query(
+        f"select customer_id, segment_id from {schema(postgres_build, 'marts')}.customer_segments order by customer_id"
+    )
+    with duckdb_sql_engine.connect() as connection:
+        on_duckdb = connection.execute(
+            "select customer_id, segment_id from marts.customer_segments order by customer_id"
+        ).df()
+    pd.testing.assert_frame_equal(on_postgres, on_duckdb, check_dtype=False)
+
+
+def test_every_mart_matches_duckdb_in_columns_and_rows(
+    postgres_build: PostgresBuild, duckdb_build: DuckdbBuild
+) -> None:
+    for mart in ALL_MARTS:
+        postgres = postgres_build.query(f"select * from {schema(postgres_build, 'marts')}.{mart}")
+        with duckdb_build.connect() as connection:
+            duck = connection.execute(f"select * from marts.{mart}").df()
+        assert list(postgres.columns) == list(duck.columns), mart
+        assert len(postgres) == len(duck) > 0, mart
+
+
+def reader_can(build: PostgresBuild, sql: str) -> bool:
+    connection = build.connect(user=build.reader_role)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+        return True
+    except psycopg2.errors.InsufficientPrivilege:
+        return False
+    finally:
+        connection.close()
+
+
+def test_read_only_role_selects_every_mart(postgres_build: PostgresBuild) -> None:
+    for mart in ALL_MARTS:
+        assert reader_can(postgres_build, f"select * from {schema(postgres_build, 'marts')}.{mart} limit 1"), mart
+
+
+@pytest.mark.parametrize(
+    "relation",
+    [
+        "staging.stg_bank__customers",
+        "intermediate.int_customer_month_features",
+        "demo_data.customers",
+        "segment_model.seg_centroids",
+    ],
+)
+def test_read_only_role_is_refused_outside_the_marts(postgres_build: PostgresBuild, relation: str) -> None:
+    layer, table = relation.split(".")
+    assert not reader_can(postgres_build, f"select * from {schema(postgres_build, layer)}.{table} limit 1")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "insert into {marts}.segment_profiles select * from {marts}.segment_profiles",
+        "update {marts}.segment_profiles set customers = 0",
+        "delete from {marts}.segment_profiles",
+        "create table {marts}.intruder (id integer)",
+    ],
+)
+def test_read_only_role_cannot_write_in_the_marts(postgres_build: PostgresBuild, statement: str) -> None:
+    assert not reader_can(postgres_build, statement.format(marts=schema(postgres_build, "marts")))
+
+
+def test_two_postgres_builds_give_identical_marts(postgres_build: PostgresBuild) -> None:
+    def read_all() -> dict[str, pd.DataFrame]:
+        return {
+            mart: postgres_build.query(
+                f"select * from {schema(postgres_build, 'marts')}.{mart} order by {', '.join(keys)}"
+            )
+            for mart, keys in MART_KEYS.items()
+        }
+
+    first = read_all()
+    postgres_build.project.run("build", "--full-refresh", "--exclude", "resource_type:seed")
+    second = read_all()
+    for mart, frame in first.items():
+        pd.testing.assert_frame_equal(frame, second[mart], check_exact=True, obj=mart)
