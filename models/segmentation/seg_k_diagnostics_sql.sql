@@ -1,7 +1,9 @@
 {#- Model diagnostics over a range of k computed in SQL (kmeans_engine = 'sql'): the same
     columns as the Python engine's seg_k_diagnostics. -#}
 {{ config(enabled=kmeans_engine() == 'sql') }}
-{%- set rows = sql_k_diagnostics_rows(ref('seg_training_matrix')) if execute else [] %}
+{#- Fit only when the model is built: compile and docs generate would otherwise refit. -#}
+{%- set fitting = execute and flags.WHICH in ['run', 'build'] -%}
+{%- set rows = sql_k_diagnostics_rows(ref('seg_training_matrix')) if fitting else [] %}
 -- depends_on: {{ ref('seg_training_matrix') }}
 
 {% for row in rows %}

@@ -7,7 +7,9 @@
     unique_key='reference_month',
     enabled=kmeans_engine() == 'sql',
 ) }}
-{%- set rows = sql_kmeans_registry_rows(ref('seg_training_matrix'), this if is_incremental() else none) if execute else [] %}
+{#- Fit only when the model is built: compile and docs generate would otherwise refit. -#}
+{%- set fitting = execute and flags.WHICH in ['run', 'build'] -%}
+{%- set rows = sql_kmeans_registry_rows(ref('seg_training_matrix'), this if is_incremental() else none) if fitting else [] %}
 -- depends_on: {{ ref('seg_training_matrix') }}
 
 {% for row in rows %}
