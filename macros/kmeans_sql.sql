@@ -307,7 +307,10 @@
     {%- set features = kmeans_features(matrix) -%}
     {%- set reference_month = run_query("select max(cast(reference_month as " ~ dbt.type_string() ~ ")) from " ~ matrix).rows[0][0] -%}
     {%- set k = var_int('n_clusters', 2, 50) -%}
-    {%- set fit = sql_kmeans(matrix, features, k, var_int('random_seed', 0, 2147483647), var_int('n_init', 1, 100), var_int('max_iter', 1, 10000)) -%}
+    {%- set random_seed = var_int('random_seed', 0, 2147483647) -%}
+    {%- set n_init = var_int('n_init', 1, 100) -%}
+    {%- set max_iter = var_int('max_iter', 1, 10000) -%}
+    {%- set fit = sql_kmeans(matrix, features, k, random_seed, n_init, max_iter) -%}
     {%- set previous_rows = [] -%}
     {%- set fit_number = namespace(value=1) -%}
     {%- if registry is not none -%}
@@ -336,8 +339,8 @@
             {%- do rows.append({
                 'fit_number': fit_number.value, 'reference_month': reference_month[:10], 'segment_id': ids[index],
                 'feature': feature, 'centroid': fit.centers[index][loop.index0], 'cluster_size': fit.members[index],
-                'n_clusters': k, 'random_seed': var_int('random_seed', 0, 2147483647), 'n_init': var_int('n_init', 1, 100),
-                'max_iter': var_int('max_iter', 1, 10000), 'training_rows': fit.n_rows, 'inertia': fit.inertia,
+                'n_clusters': k, 'random_seed': random_seed, 'n_init': n_init,
+                'max_iter': max_iter, 'training_rows': fit.n_rows, 'inertia': fit.inertia,
                 'n_iter': fit.n_iter,
             }) -%}
         {%- endfor -%}
@@ -362,9 +365,12 @@
     {%- set seed = var_int('random_seed', 0, 2147483647) -%}
     {%- set reference_month = run_query("select max(cast(reference_month as " ~ dbt.type_string() ~ ")) from " ~ matrix).rows[0][0] -%}
     {%- set rows = [] -%}
+    {%- set n_init = var_int('n_init', 1, 100) -%}
+    {%- set max_iter = var_int('max_iter', 1, 10000) -%}
+    {%- set silhouette_sample = var_int('silhouette_sample', 100, 1000000) -%}
     {%- set k_min = var_int('diagnostics_k_min', 2, 50) -%}
     {%- for k in range(k_min, var_int('diagnostics_k_max', k_min, 50) + 1) -%}
-        {%- set fit = sql_kmeans(matrix, features, k, seed, var_int('n_init', 1, 100), var_int('max_iter', 1, 10000)) -%}
+        {%- set fit = sql_kmeans(matrix, features, k, seed, n_init, max_iter) -%}
         {%- if k < fit.n_rows -%}
             {%- set spread_query -%}
                 with labelled as ({{ kmeans_assign_sql(matrix, features, {0: fit.centers}) }})
@@ -403,7 +409,7 @@
                 {%- endfor -%}
                 {%- set davies.value = davies.value + worst.value -%}
             {%- endfor -%}
-            {%- set sample_size = [var_int('silhouette_sample', 100, 1000000), fit.n_rows] | min -%}
+            {%- set sample_size = [silhouette_sample, fit.n_rows] | min -%}
             {%- set silhouette_query -%}
                 with ordered as (
                     select *, row_number() over (order by md5(cast(customer_id as {{ dbt.type_string() }}) || ':{{ seed }}'), customer_id) as draw

@@ -13,10 +13,6 @@ pytestmark = pytest.mark.postgres
 KEYS = ["customer_id", "month_date"]
 
 
-def read_postgres(build: PostgresBuild, query: str) -> pd.DataFrame:
-    return build.query(query)
-
-
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     """Same dtypes whichever engine produced the frame: numbers as float, dates as dates."""
     frame = frame.copy()
@@ -36,7 +32,7 @@ def test_every_node_of_the_postgres_build_succeeded(postgres_build: PostgresBuil
 
 def test_features_equal_duckdb(postgres_build: PostgresBuild, duckdb_build: DuckdbBuild) -> None:
     schema = f"{postgres_build.prefix}intermediate"
-    postgres = normalise(read_postgres(postgres_build, f"select * from {schema}.int_customer_month_features"))
+    postgres = normalise(postgres_build.query(f"select * from {schema}.int_customer_month_features"))
     with duckdb_build.connect() as connection:
         duck = normalise(connection.execute("select * from intermediate.int_customer_month_features").df())
     assert sorted(postgres.columns) == sorted(duck.columns)
@@ -44,9 +40,9 @@ def test_features_equal_duckdb(postgres_build: PostgresBuild, duckdb_build: Duck
 
 
 def test_schemas_are_prefixed(postgres_build: PostgresBuild) -> None:
-    schemas = read_postgres(
-        postgres_build, f"select nspname from pg_namespace where nspname like '{postgres_build.prefix}%'"
-    )["nspname"]
+    schemas = postgres_build.query(f"select nspname from pg_namespace where nspname like '{postgres_build.prefix}%'")[
+        "nspname"
+    ]
     layers = ("demo_data", "staging", "intermediate", "segment_model", "marts")
     assert set(schemas) == {f"{postgres_build.prefix}{name}" for name in layers}
 
