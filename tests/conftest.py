@@ -6,6 +6,7 @@ target and log folders, so tests never touch the developer's segmentation.duckdb
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 import duckdb
 import pandas as pd
@@ -24,6 +26,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "demo"
 DBT = Path(sys.executable).with_name("dbt")
+
+
+def load_python_model(name: str) -> ModuleType:
+    """A dbt Python model file as a module, so tests can call its functions and model()."""
+    path = ROOT / "python_models" / "segmentation" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader, path
+    module = importlib.util.module_from_spec(spec)
+    # Not put in sys.modules: dbt-duckdb and Snowflake do not either, and the tests must see that.
+    spec.loader.exec_module(module)
+    return module
 
 
 @dataclass

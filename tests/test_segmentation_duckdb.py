@@ -5,10 +5,10 @@ determinism and clear errors for impossible settings."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
@@ -19,11 +19,11 @@ from conftest import (
     DuckdbBuild,
     copy_project,
     duckdb_project,
+    load_python_model,
     read_marts,
 )
 
-sys.path.insert(0, str(ROOT / "python_models" / "lib"))
-import kmeans_helpers as km
+km = load_python_model("seg_kmeans_fits")
 
 PERSONAS = ROOT / "tests" / "fixtures" / "demo_personas.csv"
 
@@ -79,6 +79,20 @@ def test_history_has_one_row_per_active_customer_month(duckdb_build: DuckdbBuild
     assert counts["months"] == 24
 
 
+def labelled_training_rows(
+    matrix_frame: pd.DataFrame, registry_rows_frame: pd.DataFrame, settings: km.FitSettings
+) -> pd.DataFrame:
+    """customer_id -> segment_id as the Python model labels the training rows."""
+    matrix = km.training_matrix(matrix_frame)
+    fit = km.fit_kmeans(matrix.values, settings)
+    centroids = registry_rows_frame.pivot_table(index="segment_id", columns="feature", values="centroid")
+    cluster_to_id = {}
+    for cluster, center in enumerate(fit.centers):
+        distances = ((centroids[matrix.features].to_numpy() - center) ** 2).sum(axis=1)
+        cluster_to_id[cluster] = int(centroids.index[int(np.argmin(distances))])
+    return pd.DataFrame({"customer_id": matrix.customer_ids, "segment_id": [cluster_to_id[c] for c in fit.labels]})
+
+
 def test_sql_scoring_reproduces_the_python_labels(duckdb_build: DuckdbBuild) -> None:
     matrix = query(duckdb_build, "select * from segment_model.seg_training_matrix")
     registry = query(
@@ -90,7 +104,7 @@ def test_sql_scoring_reproduces_the_python_labels(duckdb_build: DuckdbBuild) -> 
     )
     summary = query(duckdb_build, "select * from segment_model.seg_model_summary").iloc[0]
     settings = km.FitSettings(int(summary["n_clusters"]), int(summary["random_seed"]), int(summary["n_init"]))
-    python_labels = km.labelled_training_rows(matrix, registry, settings)
+    python_labels = labelled_training_rows(matrix, registry, settings)
     sql_labels = query(duckdb_build, "select customer_id, segment_id from marts.customer_segments")
     merged = python_labels.merge(sql_labels, on="customer_id", suffixes=("_python", "_sql"))
     assert len(merged) == len(python_labels) == len(sql_labels)

@@ -1,13 +1,33 @@
 """Model diagnostics over a range of k: inertia (elbow), silhouette, Davies-Bouldin,
-Calinski-Harabasz, on the same training matrix and seed as the segmentation."""
+Calinski-Harabasz, on the same training matrix and seed as the segmentation.
 
-import kmeans_helpers as km
+Runs as a dbt Python model on DuckDB (in process) and on Snowflake (Snowpark stored procedure);
+everything it needs is in this file.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from threadpoolctl import threadpool_limits
+
+FEATURE_PREFIX = "f_"
 
 
-def model(dbt, session):
-    dbt.config(materialized="table", packages=["scikit-learn", "pandas", "numpy", "scipy", "threadpoolctl"])
+def model(dbt: Any, session: Any) -> pd.DataFrame:
+    dbt.config(
+        materialized="table",
+        python_version="3.11",
+        # Versions from Snowflake's Anaconda channel (ignored on DuckDB, which uses the venv's).
+        packages=["scikit-learn==1.5.2", "pandas==2.2.3", "numpy==1.26.4", "scipy==1.13.1", "threadpoolctl==3.5.0"],
+    )
     # Literal config.get calls, one per line: dbt ships only the keys it finds read this way.
-    settings = km.FitSettings.from_config(
+    settings = FitSettings.from_config(
         n_clusters=dbt.config.get("n_clusters"),
         random_seed=dbt.config.get("random_seed"),
         n_init=dbt.config.get("n_init"),
@@ -16,5 +36,139 @@ def model(dbt, session):
     k_min = int(dbt.config.get("k_min"))
     k_max = int(dbt.config.get("k_max"))
     silhouette_sample = int(dbt.config.get("silhouette_sample"))
-    matrix = km.to_pandas(dbt.ref("seg_training_matrix"))
-    return km.k_diagnostics(matrix, range(k_min, k_max + 1), settings, silhouette_sample)
+    column_case = dbt.config.get("column_case")
+    matrix = to_pandas(dbt.ref("seg_training_matrix"))
+    diagnostics = k_diagnostics(matrix, range(k_min, k_max + 1), settings, silhouette_sample)
+    return with_column_case(diagnostics, column_case)
+
+
+# --- Shared helpers ------------------------------------------------------------------------
+# Snowflake ships each model file alone to a stored procedure (no project-local imports), so
+# the helpers both Python models need are written out in both files; a test checks that the
+# copies in seg_kmeans_fits.py and seg_k_diagnostics.py stay identical.
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    n_clusters: int
+    random_seed: int
+    n_init: int = 10
+    max_iter: int = 300
+
+    @classmethod
+    def from_config(cls, n_clusters: Any, random_seed: Any, n_init: Any = None, max_iter: Any = None) -> "FitSettings":
+        """From model config values (set from validated vars in YAML); they may arrive as strings."""
+        return cls(
+            n_clusters=int(n_clusters),
+            random_seed=int(random_seed),
+            n_init=int(n_init or 10),
+            max_iter=int(max_iter or 300),
+        )
+
+
+@dataclass(frozen=True)
+class TrainingMatrix:
+    customer_ids: np.ndarray
+    features: list[str]
+    values: np.ndarray
+    reference_month: dt.date
+
+
+@dataclass(frozen=True)
+class Fit:
+    centers: np.ndarray
+    labels: np.ndarray
+    inertia: float
+    n_iter: int
+
+
+def to_pandas(frame: Any) -> pd.DataFrame:
+    """A DuckDB relation, a Snowpark DataFrame or a pandas frame as pandas, lower-case columns
+    (Snowflake returns upper-case names)."""
+    if hasattr(frame, "to_pandas"):
+        frame = frame.to_pandas()
+    elif hasattr(frame, "df"):
+        frame = frame.df()
+    frame = frame.copy()
+    frame.columns = [str(column).lower() for column in frame.columns]
+    return frame
+
+
+def as_date(value: Any) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+def with_column_case(frame: pd.DataFrame, column_case: Any) -> pd.DataFrame:
+    """Output column names in the warehouse's case for unquoted identifiers: Snowflake stores a
+    lower-case pandas name as a quoted, case-sensitive identifier that plain SQL cannot see."""
+    if column_case not in ("lower", "upper"):
+        raise ValueError(f"column_case must be 'lower' or 'upper', got {column_case!r}.")
+    return frame.rename(columns=str.upper if column_case == "upper" else str.lower)
+
+
+def training_matrix(frame: pd.DataFrame) -> TrainingMatrix:
+    """Rows sorted by customer, feature columns (f_*) sorted by name: the same input always
+    gives the same matrix, whatever order the warehouse returned it in."""
+    if frame.empty:
+        raise ValueError("seg_training_matrix is empty: no active customer at the reference month.")
+    frame = frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    features = sorted(column for column in frame.columns if column.startswith(FEATURE_PREFIX))
+    months = frame["reference_month"].unique()
+    if len(months) != 1:
+        raise ValueError(f"seg_training_matrix must hold one reference month, found {len(months)}.")
+    values = frame[features].to_numpy(dtype=np.float64)
+    if np.isnan(values).any():
+        raise ValueError("seg_training_matrix has nulls; standardization should have imputed them.")
+    return TrainingMatrix(frame["customer_id"].to_numpy(), features, values, as_date(months[0]))
+
+
+def fit_kmeans(values: np.ndarray, settings: FitSettings) -> Fit:
+    if len(values) < settings.n_clusters:
+        raise ValueError(
+            f"n_clusters={settings.n_clusters} is more than the {len(values)} active customers at the reference month."
+        )
+    model = KMeans(
+        n_clusters=settings.n_clusters,
+        init="k-means++",
+        n_init=settings.n_init,
+        max_iter=settings.max_iter,
+        random_state=settings.random_seed,
+        algorithm="lloyd",
+    )
+    # One thread: float sums in a fixed order, so every run gives the same bits.
+    with threadpool_limits(limits=1):
+        model.fit(values)
+    return Fit(model.cluster_centers_, model.labels_, float(model.inertia_), int(model.n_iter_))
+
+
+# --- This model's own functions -----------------------------------------------------------
+
+
+def k_diagnostics(
+    matrix_frame: pd.DataFrame, k_values: Sequence[int], settings: FitSettings, silhouette_sample: int
+) -> pd.DataFrame:
+    """Inertia, silhouette (on a seeded sample when the training set is larger), Davies-Bouldin
+    and Calinski-Harabasz for each k, so that a user can choose k."""
+    matrix = training_matrix(matrix_frame)
+    rows = []
+    for k in k_values:
+        if k >= len(matrix.values):
+            continue
+        fit = fit_kmeans(matrix.values, FitSettings(k, settings.random_seed, settings.n_init, settings.max_iter))
+        sample_size = min(silhouette_sample, len(matrix.values))
+        rows.append(
+            {
+                "k": int(k),
+                "inertia": fit.inertia,
+                "silhouette": float(
+                    silhouette_score(
+                        matrix.values, fit.labels, sample_size=sample_size, random_state=settings.random_seed
+                    )
+                ),
+                "davies_bouldin": float(davies_bouldin_score(matrix.values, fit.labels)),
+                "calinski_harabasz": float(calinski_harabasz_score(matrix.values, fit.labels)),
+                "silhouette_sample_size": int(sample_size),
+                "reference_month": matrix.reference_month,
+            }
+        )
+    return pd.DataFrame(rows)

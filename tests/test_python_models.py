@@ -1,18 +1,19 @@
-"""The pure functions behind the dbt Python models, tested without dbt."""
+"""The dbt Python models' functions, tested without dbt, and the helpers both files carry."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
-import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT
+from conftest import load_python_model
 
-sys.path.insert(0, str(ROOT / "python_models" / "lib"))
-import kmeans_helpers as km
+km = load_python_model("seg_kmeans_fits")
+diagnostics_model = load_python_model("seg_k_diagnostics")
 
 MONTH = dt.date(2025, 12, 31)
 
@@ -113,9 +114,66 @@ def test_registry_previous_fit_and_fit_numbers() -> None:
 
 
 def test_diagnostics_cover_the_k_range() -> None:
-    diagnostics = km.k_diagnostics(blobs(), range(2, 6), SETTINGS, silhouette_sample=50)
+    diagnostics = diagnostics_model.k_diagnostics(blobs(), range(2, 6), SETTINGS, silhouette_sample=50)
     assert list(diagnostics["k"]) == [2, 3, 4, 5]
     assert diagnostics["inertia"].is_monotonic_decreasing
     best = diagnostics.loc[diagnostics["silhouette"].idxmax(), "k"]
     assert best == 3
     assert (diagnostics["silhouette_sample_size"] == 50).all()
+
+
+def top_level_sources(module: object) -> dict[str, str]:
+    """Source text of each top-level function, class and assignment of a model file."""
+    source = Path(module.__file__).read_text()
+    names = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names[node.name] = ast.get_source_segment(source, node)
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            names[node.targets[0].id] = ast.get_source_segment(source, node)
+    return names
+
+
+def test_helpers_in_both_model_files_are_identical() -> None:
+    """Snowflake runs each model file alone, so shared helpers are copied; they must not drift."""
+    fits, diagnostics = top_level_sources(km), top_level_sources(diagnostics_model)
+    shared = (set(fits) & set(diagnostics)) - {"model"}
+    assert {"FitSettings", "training_matrix", "fit_kmeans", "to_pandas", "with_column_case"} <= shared
+    for name in sorted(shared):
+        assert fits[name] == diagnostics[name], f"{name} differs between the two Python model files"
+
+
+def test_model_files_import_only_packages_snowflake_provides() -> None:
+    """No project-local module: a Snowpark stored procedure has only the model file."""
+    allowed = {
+        "__future__",
+        "datetime",
+        "collections",
+        "dataclasses",
+        "typing",
+        "numpy",
+        "pandas",
+        "scipy",
+        "sklearn",
+        "threadpoolctl",
+    }
+    for module in (km, diagnostics_model):
+        tree = ast.parse(Path(module.__file__).read_text())
+        imported = {
+            (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+        assert imported <= allowed, imported - allowed
+
+
+@pytest.mark.parametrize(("case", "expected"), [("lower", ["customer_id", "f_a"]), ("upper", ["CUSTOMER_ID", "F_A"])])
+def test_output_columns_follow_the_warehouse_case(case: str, expected: list[str]) -> None:
+    frame = pd.DataFrame({"Customer_Id": [1], "f_A": [0.5]})
+    assert list(km.with_column_case(frame, case).columns) == expected
+
+
+def test_an_unknown_column_case_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="column_case must be 'lower' or 'upper', got None"):
+        km.with_column_case(pd.DataFrame(), None)
