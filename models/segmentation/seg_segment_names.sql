@@ -78,7 +78,8 @@ automatic as (
     select
         segment_id,
         {{ dbt.listagg('words', "' · '", 'order by deviation_rank') }} as automatic_name,
-        {{ dbt.listagg("feature || ' ' || cast(round(cast(centroid as numeric), 2) as " ~ dbt.type_string() ~ ")", "', '", 'order by deviation_rank') }}
+        -- two decimals via numeric(18, 2): a bare numeric is an integer type on Snowflake
+        {{ dbt.listagg("feature || ' ' || cast(cast(centroid as numeric(18, 2)) as " ~ dbt.type_string() ~ ")", "', '", 'order by deviation_rank') }}
             as distinguishing_features
     from worded
     group by segment_id
