@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: build test venv seeds lint docs clean
+.PHONY: build test venv seeds lint docs dashboard clean
 
 build: $(INSTALLED)  ## dbt build on the DuckDB demo data -> segmentation.duckdb
 	$(BIN)/dbt build
@@ -29,6 +29,10 @@ lint: $(INSTALLED)  ## style checks only
 
 docs: $(INSTALLED)
 	$(BIN)/dbt docs generate
+
+dashboard: $(INSTALLED)  ## the Streamlit dashboard over the marts (dashboard/README.md), on port $STREAMLIT_SERVER_PORT or 8501
+	$(BIN)/streamlit run dashboard/app.py --server.port $${STREAMLIT_SERVER_PORT:-8501} \
+		--server.headless true --browser.gatherUsageStats false
 
 clean:
 	rm -rf target logs segmentation.duckdb

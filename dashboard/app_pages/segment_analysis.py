@@ -1,0 +1,29 @@
+"""Segment analysis: size, value, demographics, products and cross-sell of each segment."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import charts
+import summaries
+import views
+
+context = views.context()
+profiles = context.mart("segment_profiles")
+style = views.group_filter(charts.segment_style(profiles), key="segment_analysis_segments")
+summary = summaries.segment_summary(profiles)
+
+st.title("Segment analysis")
+views.group_analysis(context, summary, style)
+
+st.subheader("Segment names and descriptions")
+names = profiles.loc[profiles["segment_id"].astype(str).isin(style.keys)].sort_values("segment_id")
+st.table(
+    {
+        "Id": names["segment_id"],
+        "Name": names["segment_name"],
+        "Description": names["segment_description"],
+        "Named by": names["is_user_named"].map({True: "you (segment_names.csv)", False: "the model"}),
+    },
+    hide_index=True,
+)

@@ -1,0 +1,61 @@
+"""Segment evolution: sizes, revenue and stability over the months, and the moves between two
+months as a Sankey (new and churned customers included)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import charts
+import formatting as fmt
+import summaries
+import views
+
+context = views.context()
+history = context.mart("segment_history")
+transitions = context.mart("segment_transitions")
+all_segments = charts.segment_style(context.mart("segment_profiles"))
+segments = views.group_filter(all_segments, key="evolution_segments")
+
+months = sorted(history["month_date"].unique())
+first, last = st.sidebar.select_slider(
+    "Months", options=months, value=(months[0], months[-1]), format_func=fmt.month, key="evolution_months"
+)
+shown = history.loc[history["month_date"].between(first, last)]
+
+st.title("Segment evolution")
+st.caption("Every month is scored with the current model, so sizes move because customers change, not the model.")
+views.show_chart(charts.history_chart(shown, segments, "customers", context.currency))
+views.show_chart(charts.history_chart(shown, segments, "total_revenue", context.currency))
+views.show_chart(charts.stability_chart(shown, segments))
+
+st.subheader("Moves between two months")
+comparable = summaries.comparable_months(transitions)
+# Default: the widest comparison into the latest month, where most movement shows.
+latest = max(month for later in comparable.values() for month in later)
+default_from = min(month for month, later in comparable.items() if latest in later)
+left, right = st.columns(2)
+from_options = list(comparable)
+from_month = left.selectbox(
+    "From month", from_options, index=from_options.index(default_from), format_func=fmt.month, key="sankey_from"
+)
+to_options = comparable[from_month]
+to_month = right.selectbox("To month", to_options, index=len(to_options) - 1, format_func=fmt.month, key="sankey_to")
+
+flows = summaries.flows_between(transitions, from_month, to_month)
+# The segment filter keeps the flows that start or end in a selected segment.
+flows = flows.loc[flows["from_state"].isin(segments.keys) | flows["to_state"].isin(segments.keys)]
+totals = summaries.flow_totals(flows)
+columns = st.columns(4)
+columns[0].metric(
+    "Kept their segment",
+    fmt.count(totals.stayed),
+    help=f"{fmt.percent(totals.stayed_share)} of the customers active in both months",
+)
+columns[1].metric("Moved to another segment", fmt.count(totals.moved))
+columns[2].metric("New customers", fmt.count(totals.new), help="Became active between the two months")
+columns[3].metric("Churned", fmt.count(totals.churned), help="Stopped being active between the two months")
+views.show_chart(charts.transitions_sankey(flows, all_segments, from_month, to_month))
+st.caption(
+    "The marts compare every month with the next, and the reference month with 3, 6 and 12 months "
+    "before it (dbt var transition_comparison_months)."
+)

@@ -1,0 +1,120 @@
+"""Small derivations from the marts that the pages show: pure pandas, no Streamlit.
+
+The marts already hold every figure per segment and tier; what is left here is arithmetic a
+BI tool does in its own layer (totals over tiers, shares of revenue, which months can be
+compared), kept out of the pages so that it can be unit-tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+SUMMARY_COLUMNS = [
+    "group_key",
+    "group_label",
+    "customers",
+    "customer_share",
+    "total_revenue",
+    "avg_revenue",
+    "total_balance",
+    "avg_balance",
+]
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    reference_month: pd.Timestamp
+    k: int
+    training_customers: int
+    inertia: float
+
+
+def model_summary(diagnostics: pd.DataFrame, profiles: pd.DataFrame) -> ModelSummary:
+    """The chosen fit: its k and inertia are the diagnostics row flagged is_chosen_k (the same
+    seed and restarts as the model); every active customer at the reference month trained it."""
+    chosen = diagnostics.loc[diagnostics["is_chosen_k"].astype(bool)].iloc[0]
+    return ModelSummary(
+        reference_month=pd.Timestamp(chosen["reference_month"]),
+        k=int(chosen["k"]),
+        training_customers=int(profiles["customers"].sum()),
+        inertia=float(chosen["inertia"]),
+    )
+
+
+def segment_summary(profiles: pd.DataFrame) -> pd.DataFrame:
+    """Size, share, revenue and balance per segment, with its name and description."""
+    summary = profiles.assign(group_key=profiles["segment_id"].astype(str), group_label=profiles["segment_name"])
+    return summary.sort_values("segment_id")[[*SUMMARY_COLUMNS, "segment_description"]].reset_index(drop=True)
+
+
+def tier_summary(tier_matrix: pd.DataFrame) -> pd.DataFrame:
+    """Size, share, revenue and balance per tier: the segment x tier matrix summed over segments."""
+    summary = (
+        tier_matrix.groupby("tier", as_index=False)[["customers", "total_revenue", "total_balance"]]
+        .sum()
+        .rename(columns={"tier": "group_key"})
+    )
+    return (
+        summary.assign(
+            group_label=summary["group_key"],
+            customer_share=summary["customers"] / summary["customers"].sum(),
+            avg_revenue=summary["total_revenue"] / summary["customers"],
+            avg_balance=summary["total_balance"] / summary["customers"],
+        )
+        .sort_values("avg_revenue")[SUMMARY_COLUMNS]
+        .reset_index(drop=True)
+    )
+
+
+def with_revenue_shares(tier_matrix: pd.DataFrame) -> pd.DataFrame:
+    """The matrix with each cell's share of its segment's and its tier's revenue."""
+    revenue = tier_matrix["total_revenue"]
+    return tier_matrix.assign(
+        revenue_share_of_segment=revenue / tier_matrix.groupby("segment_id")["total_revenue"].transform("sum"),
+        revenue_share_of_tier=revenue / tier_matrix.groupby("tier")["total_revenue"].transform("sum"),
+    )
+
+
+def comparable_months(transitions: pd.DataFrame) -> dict[pd.Timestamp, list[pd.Timestamp]]:
+    """For each month, the later months the transitions mart compares it with (the next month,
+    and for some months the reference month), in order."""
+    pairs = transitions[["from_month", "to_month"]].drop_duplicates().sort_values(["from_month", "to_month"])
+    return {
+        pd.Timestamp(from_month): [pd.Timestamp(month) for month in group["to_month"]]
+        for from_month, group in pairs.groupby("from_month")
+    }
+
+
+def flows_between(transitions: pd.DataFrame, from_month: pd.Timestamp, to_month: pd.Timestamp) -> pd.DataFrame:
+    """The flows of one pair of months, largest first."""
+    flows = transitions.loc[(transitions["from_month"] == from_month) & (transitions["to_month"] == to_month)]
+    return flows.sort_values("customers", ascending=False).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class FlowTotals:
+    stayed: int
+    moved: int
+    new: int
+    churned: int
+
+    @property
+    def stayed_share(self) -> float:
+        """Of the customers active in both months, the share who kept their segment."""
+        both = self.stayed + self.moved
+        return self.stayed / both if both else float("nan")
+
+
+def flow_totals(flows: pd.DataFrame) -> FlowTotals:
+    new = flows["from_state"] == "new"
+    churned = flows["to_state"] == "churned"
+    kept = ~new & ~churned
+    stayed = kept & (flows["from_state"] == flows["to_state"])
+    return FlowTotals(
+        stayed=int(flows.loc[stayed, "customers"].sum()),
+        moved=int(flows.loc[kept & ~stayed, "customers"].sum()),
+        new=int(flows.loc[new, "customers"].sum()),
+        churned=int(flows.loc[churned, "customers"].sum()),
+    )
