@@ -29,6 +29,7 @@ class ModelSummary:
     k: int
     training_customers: int
     inertia: float
+    random_seed: int
 
 
 def model_summary(diagnostics: pd.DataFrame, profiles: pd.DataFrame) -> ModelSummary:
@@ -40,6 +41,7 @@ def model_summary(diagnostics: pd.DataFrame, profiles: pd.DataFrame) -> ModelSum
         k=int(chosen["k"]),
         training_customers=int(profiles["customers"].sum()),
         inertia=float(chosen["inertia"]),
+        random_seed=int(chosen["random_seed"]),
     )
 
 

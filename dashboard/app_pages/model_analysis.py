@@ -29,11 +29,7 @@ columns[2].metric(
     "Training customers", fmt.count(summary.training_customers), help="Active customers at the reference month"
 )
 columns[3].metric("Inertia", fmt.number(summary.inertia, 0), help="Within-segment sum of squares of the chosen fit")
-columns[4].metric(
-    "Random seed",
-    fmt.NOTHING,
-    help="Not published in the marts, which are all the dashboard reads: it is the dbt var random_seed of the build.",
-)
+columns[4].metric("Random seed", summary.random_seed, help="Seed of every fit: same data and seed, same model")
 
 st.subheader("Choosing the number of segments")
 left, right = st.columns([1, 2])
