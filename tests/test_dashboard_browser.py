@@ -54,7 +54,12 @@ SLOWEST_ACCEPTABLE_LOAD = 30.0  # seconds: far above the usual, to catch hangs r
 def chromium() -> Path:
     """Debian's Chromium, installed when missing (playwright's own browsers need internet)."""
     if not CHROMIUM.exists() and shutil.which("apt-get") and os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, check=False)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-q", "chromium"]
+        if subprocess.run(install, capture_output=True, check=False, env=env).returncode != 0:
+            # A fresh machine may hold stale package lists.
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True, check=False, env=env)
+            subprocess.run(install, capture_output=True, check=False, env=env)
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing and could not be installed (apt-get install -y chromium, as root)"
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
