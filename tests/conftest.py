@@ -101,6 +101,18 @@ MART_KEYS = {
 }
 
 
+ALL_MARTS = [
+    *MART_KEYS,
+    "segment_tier_matrix",
+    "segment_demographics",
+    "cross_sell",
+    "product_mix",
+    "segment_transitions",
+    "segment_history",
+    "nbo_customer_input",
+]
+
+
 def read_marts(connection: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """Every mart, sorted by its key, for exact comparisons."""
     return {

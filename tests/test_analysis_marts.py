@@ -8,23 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import DuckdbBuild
-
-MARTS = [
-    "customer_segments",
-    "customer_segment_history",
-    "segment_profiles",
-    "segment_feature_heatmap",
-    "segment_feature_importance",
-    "segment_k_diagnostics",
-    "segment_tier_matrix",
-    "segment_demographics",
-    "cross_sell",
-    "product_mix",
-    "segment_transitions",
-    "segment_history",
-    "nbo_customer_input",
-]
+from conftest import ALL_MARTS, DuckdbBuild
 
 
 def query(build: DuckdbBuild, sql: str) -> pd.DataFrame:
@@ -50,7 +34,7 @@ def active_at_reference(duckdb_build: DuckdbBuild, active_by_month: pd.Series) -
     return int(active_by_month.loc[pd.Timestamp(reference)])
 
 
-@pytest.mark.parametrize("mart", MARTS)
+@pytest.mark.parametrize("mart", ALL_MARTS)
 def test_every_mart_exists_and_is_filled(duckdb_build: DuckdbBuild, mart: str) -> None:
     assert query(duckdb_build, f"select count(*) from marts.{mart}").iloc[0, 0] > 0
 
@@ -114,4 +98,4 @@ def test_docs_generate(duckdb_copy: DuckdbBuild) -> None:
     duckdb_copy.project.run("docs", "generate")
     catalog = json.loads((duckdb_copy.project.work_dir / "target" / "catalog.json").read_text())
     documented = {node["metadata"]["name"] for node in catalog["nodes"].values()}
-    assert set(MARTS) <= documented
+    assert set(ALL_MARTS) <= documented

@@ -13,20 +13,9 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
-from conftest import MART_KEYS, DuckdbBuild, PostgresBuild, duckdb_project
+from conftest import ALL_MARTS, MART_KEYS, DuckdbBuild, PostgresBuild, duckdb_project
 
 pytestmark = pytest.mark.postgres
-
-ALL_MARTS = [
-    *MART_KEYS,
-    "segment_tier_matrix",
-    "segment_demographics",
-    "cross_sell",
-    "product_mix",
-    "segment_transitions",
-    "segment_history",
-    "nbo_customer_input",
-]
 
 
 def schema(build: PostgresBuild, layer: str) -> str:

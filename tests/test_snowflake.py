@@ -22,8 +22,7 @@ import pandas as pd
 import pytest
 import sqlglot
 
-from conftest import ROOT, DbtProject, DuckdbBuild, duckdb_project
-from test_postgres_segmentation import ALL_MARTS
+from conftest import ALL_MARTS, ROOT, DbtProject, DuckdbBuild, duckdb_project
 
 # Small enough for fakesnow's translation of every KMeans step; the DuckDB side uses the same.
 VARS = {"n_init": 2, "diagnostics_k_min": 5, "diagnostics_k_max": 5, "silhouette_sample": 200}
@@ -53,7 +52,8 @@ class FakeSnowflakeBuild:
 @pytest.fixture(scope="module")
 def fake_snowflake(tmp_path_factory: pytest.TempPathFactory) -> FakeSnowflakeBuild:
     out = tmp_path_factory.mktemp("fake_snowflake")
-    env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), "DBT_SCHEMA_PREFIX": "", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), "DBT_SCHEMA_PREFIX": ""}
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     command = [sys.executable, "-W", "ignore", "scripts/fake_snowflake_build.py", "--out", str(out)]
     result = subprocess.run(
         [*command, "--vars", json.dumps(VARS)], cwd=ROOT, env=env, capture_output=True, text=True, check=False
