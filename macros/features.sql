@@ -47,7 +47,7 @@
     {%- if relation.schema -%}
         {{ return(relation) }}
     {%- endif -%}
-    {%- set layer = {'stg': 'staging', 'int': 'intermediate'}[model_name.split('_')[0]] -%}
+    {%- set layer = {'base': 'staging', 'stg': 'staging', 'int': 'intermediate'}[model_name.split('_')[0]] -%}
     {{ return(api.Relation.create(
         database=target.database,
         schema=generate_schema_name(layer, none),

@@ -17,6 +17,8 @@
     {%- do var_int('diagnostics_k_max', var_int('diagnostics_k_min', 2, 50), 50) -%}
     {%- do var_int('silhouette_sample', 100, 1000000) -%}
     {%- do var_int_list('transition_comparison_months', 1, 120) -%}
+    {%- do var_date('as_of_date') -%}
+    {%- do var_share('min_segment_share') -%}
 {% endmacro %}
 
 
@@ -132,4 +134,45 @@
         {%- do values.append(value) -%}
     {%- endfor -%}
     {{ return(values | unique | sort | list) }}
+{%- endmacro %}
+
+
+{% macro var_date(name) -%}
+    {#- null, or a real calendar date 'YYYY-MM-DD' (returned as that text). -#}
+    {%- set raw = var(name, none) -%}
+    {%- if raw is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set allowed = "null or a date as 'YYYY-MM-DD'" -%}
+    {%- set parts = modules.re.fullmatch('([0-9]{4})-([0-9]{2})-([0-9]{2})', raw | string) -%}
+    {%- if parts is none -%}
+        {{ invalid_var(name, raw, allowed) }}
+    {%- endif -%}
+    {%- set year, month, day = parts.group(1) | int, parts.group(2) | int, parts.group(3) | int -%}
+    {%- if year < 1900 or month < 1 or month > 12 or day < 1 -%}
+        {{ invalid_var(name, raw, allowed) }}
+    {%- endif -%}
+    {%- set next_month = modules.datetime.date(year + (month // 12), (month % 12) + 1, 1) -%}
+    {%- if day > (next_month - modules.datetime.timedelta(days=1)).day -%}
+        {{ invalid_var(name, raw, allowed) }}
+    {%- endif -%}
+    {{ return(raw | string) }}
+{%- endmacro %}
+
+
+{% macro var_share(name) -%}
+    {#- A share from 0 to 0.5 (a number, or a string holding one). -#}
+    {%- set raw = var(name) -%}
+    {%- set allowed = "a number from 0 to 0.5" -%}
+    {%- if raw is number and raw is not boolean -%}
+        {%- set value = raw | float -%}
+    {%- elif raw is string and modules.re.fullmatch('[0-9]*\\.?[0-9]+', raw.strip()) -%}
+        {%- set value = raw.strip() | float -%}
+    {%- else -%}
+        {{ invalid_var(name, raw, allowed) }}
+    {%- endif -%}
+    {%- if value < 0 or value > 0.5 -%}
+        {{ invalid_var(name, raw, allowed) }}
+    {%- endif -%}
+    {{ return(value) }}
 {%- endmacro %}

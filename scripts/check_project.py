@@ -20,8 +20,10 @@ from pathlib import Path
 import yaml
 
 EXCEPTIONS_FILE = Path(__file__).with_name("project_rule_exceptions.yml")
-LAYER_PREFIXES = {"staging": "stg_", "intermediate": "int_", "segmentation": "seg_"}
-KEY_TESTS = {"unique_combination_of_columns", "row_count_equals"}
+# Staging holds base_ models too: the checked, typed input rows that stg_ models filter.
+LAYER_PREFIXES = {"staging": ("stg_", "base_"), "intermediate": ("int_",), "segmentation": ("seg_",)}
+# keeps_every_input_row is the grain test of base models: every input row, once.
+KEY_TESTS = {"unique_combination_of_columns", "row_count_equals", "keeps_every_input_row"}
 
 
 @dataclass(frozen=True)
@@ -116,8 +118,8 @@ def check_naming(manifest: dict) -> Iterator[Violation]:
     for node in models(manifest):
         prefix = LAYER_PREFIXES.get(layer(node))
         if prefix and not node["name"].startswith(prefix):
-            yield Violation("naming", node["name"], f"{layer(node)} models are named {prefix}*")
-        if is_mart(node) and node["name"].startswith(tuple(LAYER_PREFIXES.values())):
+            yield Violation("naming", node["name"], f"{layer(node)} models are named {' or '.join(prefix)}*")
+        if is_mart(node) and node["name"].startswith(tuple(p for group in LAYER_PREFIXES.values() for p in group)):
             yield Violation("naming", node["name"], "marts carry no layer prefix")
 
 

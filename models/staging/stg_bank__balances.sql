@@ -1,18 +1,19 @@
-with source as (
+with checked as (
 
-    select * from {{ bank_input('balances') }}
+    select * from {{ ref('base_bank__balances') }}
 
 ),
 
-renamed as (
+clean as (
 
     select
-        cast(customer_id as {{ customer_id_type() }}) as customer_id,
+        customer_id,
         product_id,
-        {{ month_end('month_date') }} as month_date,
-        cast(balance as {{ dbt.type_numeric() }}) as balance
-    from source
+        month_date,
+        balance
+    from checked
+    where dq_rule is null
 
 )
 
-select * from renamed
+select * from clean

@@ -1,33 +1,28 @@
-{#- customer_activity is optional: without it this model is empty and carries the keys only. -#}
-{%- set behaviour_columns = activity_input_columns() -%}
-{%- if bank_input_exists('customer_activity') %}
+{#- Clean channel activity: every numeric behaviour column of the input, by customer and month
+    (the columns of base_bank__customer_activity but its keys and checks). -#}
+{%- set not_behaviour = ['source_key', 'is_key_missing', 'customer_id', 'month_date', 'dq_rule'] -%}
+{%- set behaviour_columns = [] -%}
+{%- for column in (adapter.get_columns_in_relation(built_relation('base_bank__customer_activity')) if execute else []) -%}
+{%- if column.name | lower not in not_behaviour -%}{%- do behaviour_columns.append(column.name | lower) -%}{%- endif -%}
+{%- endfor %}
 
-with source as (
+with checked as (
 
-    select * from {{ bank_input('customer_activity') }}
+    select * from {{ ref('base_bank__customer_activity') }}
 
 ),
 
-renamed as (
+clean as (
 
     select
         {% for column_name in behaviour_columns %}
-        cast({{ adapter.quote(column_name) }} as {{ dbt.type_numeric() }}) as {{ column_name | lower }},
+        {{ column_name }},
         {% endfor %}
-        cast(customer_id as {{ customer_id_type() }}) as customer_id,
-        {{ month_end('month_date') }} as month_date
-    from source
+        customer_id,
+        month_date
+    from checked
+    where dq_rule is null
 
 )
 
-select * from renamed
-
-{%- else %}
-
-    select
-        cast(customer_id as {{ customer_id_type() }}) as customer_id,
-        cast(null as date) as month_date
-    from {{ bank_input('customers') }}
-    where 1 = 0
-
-{%- endif %}
+select * from clean

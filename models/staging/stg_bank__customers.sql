@@ -1,25 +1,30 @@
-{%- set available = bank_input_columns('customers') -%}
+{#- One clean row per customer. Stops the run on a duplicate customer_id or when no customer
+    is usable; quarantined rows stay in base_bank__customers and audit.data_quality_issues. -#}
+{{- dq_stop_if_empty(ref('base_bank__customers'), 'customers') -}}
+{{- dq_stop_on_duplicates(ref('base_bank__customers'), 'customers', ['customer_id']) }}
 
-with source as (
+with checked as (
 
-    select * from {{ bank_input('customers') }}
+    select * from {{ ref('base_bank__customers') }}
 
 ),
 
-renamed as (
+clean as (
 
     select
-        cast(customer_id as {{ customer_id_type() }}) as customer_id,
-        cast(birth_date as date) as birth_date,
-        cast(customer_since as date) as customer_since,
-        lower(trim(cast(tier as {{ dbt.type_string() }}))) as tier,
-        {{ optional_column(available, 'annual_income', dbt.type_numeric()) }} as annual_income,
-        lower(trim({{ optional_column(available, 'gender', dbt.type_string()) }})) as gender,
-        lower(trim({{ optional_column(available, 'marital_status', dbt.type_string()) }})) as marital_status,
-        lower(trim({{ optional_column(available, 'occupation', dbt.type_string()) }})) as occupation,
-        lower(trim({{ optional_column(available, 'region', dbt.type_string()) }})) as region
-    from source
+        customer_id,
+        -- value-level issues blank the value only: the customer keeps a segment
+        case when dq_birth_date_rule is null then birth_date end as birth_date,
+        customer_since,
+        tier,
+        case when dq_income_rule is null then annual_income end as annual_income,
+        gender,
+        marital_status,
+        occupation,
+        region
+    from checked
+    where dq_rule is null
 
 )
 
-select * from renamed
+select * from clean

@@ -1,18 +1,19 @@
-with source as (
+with checked as (
 
-    select * from {{ bank_input('product_holdings') }}
+    select * from {{ ref('base_bank__product_holdings') }}
 
 ),
 
-renamed as (
+clean as (
 
     select
-        cast(customer_id as {{ customer_id_type() }}) as customer_id,
+        customer_id,
         product_id,
-        cast(opened_on as date) as opened_on,
-        cast(closed_on as date) as closed_on
-    from source
+        opened_on,
+        closed_on
+    from checked
+    where dq_rule is null
 
 )
 
-select * from renamed
+select * from clean

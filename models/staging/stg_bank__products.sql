@@ -1,18 +1,21 @@
-with source as (
+{#- One clean row per product. Stops the run on a duplicate product_id. -#}
+{{- dq_stop_on_duplicates(ref('base_bank__products'), 'products', ['product_id']) }}
 
-    select * from {{ bank_input('products') }}
+with checked as (
+
+    select * from {{ ref('base_bank__products') }}
 
 ),
 
-renamed as (
+clean as (
 
     select
         product_id,
-        cast(product_name as {{ dbt.type_string() }}) as product_name,
-        -- Types become column names downstream: 'Credit Card' and 'credit_card' are one type.
-        replace(lower(trim(cast(product_type as {{ dbt.type_string() }}))), ' ', '_') as product_type
-    from source
+        product_name,
+        product_type
+    from checked
+    where dq_rule is null
 
 )
 
-select * from renamed
+select * from clean

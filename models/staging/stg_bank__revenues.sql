@@ -1,18 +1,19 @@
-with source as (
+with checked as (
 
-    select * from {{ bank_input('revenues') }}
+    select * from {{ ref('base_bank__revenues') }}
 
 ),
 
-renamed as (
+clean as (
 
     select
-        cast(customer_id as {{ customer_id_type() }}) as customer_id,
+        customer_id,
         product_id,
-        {{ month_end('month_date') }} as month_date,
-        cast(revenue as {{ dbt.type_numeric() }}) as revenue
-    from source
+        month_date,
+        revenue
+    from checked
+    where dq_rule is null
 
 )
 
-select * from renamed
+select * from clean

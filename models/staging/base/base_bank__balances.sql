@@ -1,0 +1,2 @@
+{#- Every balances input row, typed, with the first quarantine rule it breaks. -#}
+{{ dq_monthly_amounts('balances', 'balance') }}

@@ -1,0 +1,65 @@
+{#- Every customer_activity input row, typed, with the first quarantine rule it breaks. The
+    table is optional: without it this model is empty and carries the keys only. -#}
+{%- set behaviour_columns = activity_input_columns() -%}
+{%- if bank_input_exists('customer_activity') %}
+{%- set stored_as_text = dq_input_columns('customer_activity', {
+    'customer_id': 'number' if customer_id_type() != 'varchar' else 'text',
+    'month_date': 'date',
+}) -%}
+
+with source as (
+
+    select * from {{ bank_input('customer_activity') }}
+
+),
+
+typed as (
+
+    select
+        {{ dq_key_text(['customer_id', 'month_date']) }} as source_key,
+        customer_id is null or month_date is null as is_key_missing,
+        {% for column_name in behaviour_columns %}
+        cast({{ adapter.quote(column_name) }} as {{ dbt.type_numeric() }}) as {{ column_name | lower }},
+        {% endfor %}
+        {{ dq_cast('customer_id', customer_id_type(), stored_as_text) }} as customer_id,
+        {{ month_end(dq_cast('month_date', 'date', stored_as_text)) }} as month_date
+    from source
+
+),
+
+customers as (
+
+    select customer_id from {{ ref('stg_bank__customers') }}
+
+),
+
+checked as (
+
+    select
+        typed.*,
+        case
+            when typed.is_key_missing then 'null_key'
+            when typed.customer_id is null then 'not_a_number'
+            when typed.month_date is null then 'not_a_date'
+            when typed.month_date > {{ month_end(dq_as_of()) }} then 'date_in_future'
+            when customers.customer_id is null then 'orphan_customer'
+            when count(*) over (partition by typed.customer_id, typed.month_date) > 1 then 'duplicate_key'
+        end as dq_rule
+    from typed
+    left join customers on typed.customer_id = customers.customer_id
+
+)
+
+select * from checked
+
+{%- else %}
+
+    select
+        cast(null as {{ dbt.type_string() }}) as source_key,
+        cast(customer_id as {{ customer_id_type() }}) as customer_id,
+        cast(null as date) as month_date,
+        cast(null as {{ dbt.type_string() }}) as dq_rule
+    from {{ bank_input('customers') }}
+    where 1 = 0
+
+{%- endif %}

@@ -1,0 +1,62 @@
+{#- Every product_holdings input row, typed, with the first quarantine rule it breaks. -#}
+{%- set stored_as_text = dq_input_columns('product_holdings', {
+    'customer_id': 'number' if customer_id_type() != 'varchar' else 'text',
+    'product_id': 'text',
+    'opened_on': 'date',
+    'closed_on': 'date',
+}) -%}
+
+with source as (
+
+    select * from {{ bank_input('product_holdings') }}
+
+),
+
+typed as (
+
+    select
+        {{ dq_key_text(['customer_id', 'product_id', 'opened_on']) }} as source_key,
+        customer_id is null or product_id is null or opened_on is null as is_key_missing,
+        closed_on is not null as has_closed_on,
+        {{ dq_cast('customer_id', customer_id_type(), stored_as_text) }} as customer_id,
+        product_id,
+        {{ dq_cast('opened_on', 'date', stored_as_text) }} as opened_on,
+        {{ dq_cast('closed_on', 'date', stored_as_text) }} as closed_on
+    from source
+
+),
+
+customers as (
+
+    select customer_id from {{ ref('stg_bank__customers') }}
+
+),
+
+products as (
+
+    select product_id from {{ ref('stg_bank__products') }}
+
+),
+
+checked as (
+
+    select
+        typed.*,
+        case
+            when typed.is_key_missing then 'null_key'
+            when typed.customer_id is null then 'not_a_number'
+            when typed.opened_on is null or (typed.has_closed_on and typed.closed_on is null) then 'not_a_date'
+            when typed.opened_on > {{ dq_as_of() }} then 'date_in_future'
+            when typed.closed_on < typed.opened_on then 'closed_before_opened'
+            when customers.customer_id is null then 'orphan_customer'
+            when products.product_id is null then 'orphan_product'
+            when count(*) over (partition by typed.customer_id, typed.product_id, typed.opened_on) > 1
+                then 'duplicate_key'
+        end as dq_rule
+    from typed
+    left join customers on typed.customer_id = customers.customer_id
+    left join products on typed.product_id = products.product_id
+
+)
+
+select * from checked

@@ -1,0 +1,34 @@
+{#- Every products input row, typed and normalised, with the quarantine rule it breaks. -#}
+{%- do dq_input_columns('products', {'product_id': 'text', 'product_name': 'text', 'product_type': 'text'}) -%}
+
+with source as (
+
+    select * from {{ bank_input('products') }}
+
+),
+
+typed as (
+
+    select
+        {{ dq_key_text(['product_id']) }} as source_key,
+        product_id,
+        cast(product_name as {{ dbt.type_string() }}) as product_name,
+        -- Types become column names downstream: 'Credit Card' and 'credit_card' are one type.
+        replace(lower(trim(cast(product_type as {{ dbt.type_string() }}))), ' ', '_') as product_type
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when product_id is null then 'null_key'
+            when product_type is null or not {{ dq_usable_name('product_type') }} then 'unknown_product_type'
+        end as dq_rule
+    from typed
+
+)
+
+select * from checked

@@ -1,0 +1,2 @@
+{#- Every revenues input row, typed, with the first quarantine rule it breaks. -#}
+{{ dq_monthly_amounts('revenues', 'revenue') }}
