@@ -19,6 +19,14 @@ BAD_VARS = [
     ("n_clusters", "five", "an integer from 2 to 50"),
     ("random_seed", -1, "an integer from 0 to 2147483647"),
     ("input_schema", "bank; drop table customers", "a plain identifier"),
+    # A string var carrying SQL is rejected before anything is interpolated.
+    ("bi_read_role", "reader; drop role admin", "a plain identifier"),
+    ("reference_date", "2025-12'; drop table marts.customer_segments; --", "a date as 'YYYY-MM-DD' or 'YYYY-MM'"),
+    ("customer_id_type", "bigint); drop table x; --", "bigint, integer, varchar"),
+    ("as_of_date", "2026-02-30", "null or a date as 'YYYY-MM-DD'"),
+    ("as_of_date", "current_date; drop table x", "null or a date as 'YYYY-MM-DD'"),
+    ("min_segment_share", 0.9, "a number from 0 to 0.5"),
+    ("min_segment_share", "tiny", "a number from 0 to 0.5"),
 ]
 
 
