@@ -2,31 +2,64 @@
     balances and revenues per product type, channel activity, each money and activity
     figure both for the month and averaged over the lookback window. Product types and
     activity columns come from the data (macros/features.sql). -#}
+{#- Incremental on the month: a run computes from the inputs only the months after the last
+    one stored (the watermark); the lookback averages of those months take the earlier months'
+    monthly figures from this table itself, so a new month costs one month of input. When the
+    table was built with another lookback_months, every month is computed again. A new
+    product type or activity column changes the columns: the run fails and asks for
+    --full-refresh. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='month_date',
+    on_schema_change='fail',
+) }}
 {%- set lookback_months = var_int('lookback_months', 1, 120) -%}
-{%- set columns = customer_month_feature_columns() %}
+{%- set columns = customer_month_feature_columns() -%}
+{%- set watermark = none -%}
+{%- if is_incremental() and stored_lookback_months(this) == lookback_months -%}
+{%- set watermark = month_watermark() -%}
+{%- endif -%}
+{%- set monthly_columns = ['customer_id', 'month_date'] + columns.holdings + columns.amounts + columns.activity + [
+    'birth_date', 'customer_since', 'age_years', 'tenure_months', 'tier', 'annual_income', 'gender',
+    'marital_status', 'occupation', 'region',
+] -%}
+{%- set history_from = months_before(watermark, lookback_months - 2) if watermark is not none else none %}
 -- depends_on: {{ ref('stg_bank__products') }}
 
 with customer_months as (
 
     select * from {{ ref('int_customer_months') }}
+    {% if watermark is not none %}
+    where month_date > cast('{{ watermark }}' as date)
+    {% endif %}
 
 ),
 
 holdings as (
 
     select * from {{ ref('int_holdings_monthly') }}
+    {% if watermark is not none %}
+    where month_date > cast('{{ watermark }}' as date)
+    {% endif %}
 
 ),
 
 amounts as (
 
     select * from {{ ref('int_balances_revenues_monthly') }}
+    {% if watermark is not none %}
+    where month_date > cast('{{ watermark }}' as date)
+    {% endif %}
 
 ),
 
 activity as (
 
     select * from {{ ref('stg_bank__customer_activity') }}
+    {% if watermark is not none %}
+    where month_date > cast('{{ watermark }}' as date)
+    {% endif %}
 
 ),
 
@@ -70,6 +103,27 @@ monthly as (
 
 ),
 
+{% if watermark is not none %}
+-- The stored months the new months' lookback windows reach back to.
+monthly_with_history as (
+
+    select * from monthly
+
+    union all
+
+    select {{ monthly_columns | join(', ') }}
+    from {{ this }}
+    where month_date >= cast('{{ history_from }}' as date)
+
+),
+{% else %}
+monthly_with_history as (
+
+    select * from monthly
+
+),
+{% endif %}
+
 final as (
 
     select
@@ -77,9 +131,13 @@ final as (
         {% for column_name in columns.averaged %}
         {{ lookback_avg(column_name, lookback_months) }} as {{ column_name }}_avg,
         {% endfor %}
-        monthly.products_held_total > 0 as is_active
-    from monthly
+        monthly.products_held_total > 0 as is_active,
+        cast({{ lookback_months }} as {{ dbt.type_int() }}) as lookback_months
+    from monthly_with_history as monthly
 
 )
 
 select * from final
+{% if watermark is not none %}
+where month_date > cast('{{ watermark }}' as date)
+{% endif %}

@@ -4,37 +4,56 @@
 
 with recursive balances as (
 
-    select month_date from {{ ref('stg_bank__balances') }}
+    select
+        min(month_date) as first_month,
+        max(month_date) as last_month
+    from {{ ref('stg_bank__balances') }}
 
 ),
 
 revenues as (
 
-    select month_date from {{ ref('stg_bank__revenues') }}
+    select
+        min(month_date) as first_month,
+        max(month_date) as last_month
+    from {{ ref('stg_bank__revenues') }}
 
 ),
 
 activity as (
 
-    select month_date from {{ ref('stg_bank__customer_activity') }}
+    select
+        min(month_date) as first_month,
+        max(month_date) as last_month
+    from {{ ref('stg_bank__customer_activity') }}
 
 ),
 
+-- Bounds per input first: one aggregate per scan, no union of every fact row.
 data_months as (
 
-    select month_date from balances
+    select
+        first_month,
+        last_month
+    from balances
     union all
-    select month_date from revenues
+    select
+        first_month,
+        last_month
+    from revenues
     union all
-    select month_date from activity
+    select
+        first_month,
+        last_month
+    from activity
 
 ),
 
 bounds as (
 
     select
-        min(month_date) as first_month,
-        max(month_date) as last_month
+        min(first_month) as first_month,
+        max(last_month) as last_month
     from data_months
 
 ),

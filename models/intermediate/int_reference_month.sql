@@ -1,7 +1,9 @@
-{#- The training month: var('reference_date') or, by default, the latest month in the data.
-    A requested month outside the data stops the run here, naming the var. -#}
+{#- The training month: var('reference_date') or, by default, the month of the stored model
+    (the latest fit in the registry, when refit_model is false and a fit exists), else the
+    latest month in the data. A requested month outside the data stops the run here. -#}
 {%- set requested = var_reference_date() -%}
 {%- do assert_reference_month_in_data(requested) -%}
+{%- set stored = stored_model_month() if requested is none else none -%}
 
 with months as (
 
@@ -11,10 +13,12 @@ with months as (
 
 chosen as (
 
-    {% if requested is none %}
-    select max(month_date) as reference_month from months
-    {% else %}
+    {% if requested is not none %}
     select cast('{{ requested }}' as date) as reference_month
+    {% elif stored is not none %}
+    select cast('{{ stored }}' as date) as reference_month
+    {% else %}
+    select max(month_date) as reference_month from months
     {% endif %}
 
 ),

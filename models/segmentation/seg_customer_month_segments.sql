@@ -1,8 +1,21 @@
 {#- Every active customer in every month of history, scored with the stored model: the
-    nearest centroid, ties to the lowest segment id. -#}
+    nearest centroid, ties to the lowest segment id. Incremental on the month: a run scores
+    only the months after the last one stored, unless the model changed (a refit, another
+    reference month): every month is then scored again. model_fingerprint tells the two apart. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='month_date',
+    on_schema_change='fail',
+) }}
 {%- set centroids = centroids_by_segment() -%}
-{%- set segment_ids = centroids.keys() | sort %}
--- depends_on: {{ ref('seg_centroids') }}
+{%- set segment_ids = centroids.keys() | sort -%}
+{%- set fingerprint = model_fingerprint(centroids, preprocessing_params()) if execute else '' -%}
+{%- set watermark = none -%}
+{%- if is_incremental() and stored_fingerprint(this) == fingerprint -%}
+{%- set watermark = month_watermark() -%}
+{%- endif %}
+-- depends_on: {{ ref('seg_centroids') }}, {{ ref('seg_preprocessing') }}
 
 with standardized as (
 
@@ -19,6 +32,9 @@ distances as (
         customer_id,
         month_date
     from standardized
+    {% if watermark is not none %}
+    where month_date > cast('{{ watermark }}' as date)
+    {% endif %}
 
 ),
 
@@ -46,7 +62,8 @@ final as (
             when squared_distance_{{ segment_id }} = squared_distance then {{ segment_id }}
             {% endfor %}
         end as segment_id,
-        sqrt(squared_distance) as distance_to_centroid
+        sqrt(squared_distance) as distance_to_centroid,
+        cast('{{ fingerprint }}' as {{ dbt.type_string() }}) as model_fingerprint
     from nearest
 
 )

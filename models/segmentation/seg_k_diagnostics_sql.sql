@@ -1,10 +1,23 @@
 {#- Model diagnostics over a range of k computed in SQL (kmeans_engine = 'sql'): the same
     columns as the Python engine's seg_k_diagnostics. -#}
-{{ config(enabled=kmeans_engine() == 'sql') }}
+{#- Incremental on the reference month: a monthly run (refit_model false) keeps the stored
+    diagnostics of the reference month and k range instead of computing them again. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='reference_month',
+    enabled=kmeans_engine() == 'sql',
+) }}
 {#- Fit only when the model is built: compile and docs generate would otherwise refit. -#}
 {%- set fitting = execute and flags.WHICH in ['run', 'build'] -%}
-{%- set rows = sql_k_diagnostics_rows(ref('seg_training_matrix')) if fitting else [] %}
+{%- set reuse = fitting and is_incremental() and stored_diagnostics_are_reusable(this, ref('seg_training_matrix')) -%}
+{%- set rows = sql_k_diagnostics_rows(ref('seg_training_matrix')) if fitting and not reuse else [] %}
 -- depends_on: {{ ref('seg_training_matrix') }}
+
+{% if reuse %}
+select * from {{ this }}
+where reference_month = (select max(matrix.reference_month) from {{ ref('seg_training_matrix') }} as matrix)
+{% else %}
 
 {% for row in rows %}
 select
@@ -27,3 +40,4 @@ select
     cast(null as date) as reference_month
 where 1 = 0
 {% endfor %}
+{% endif %}

@@ -8,10 +8,16 @@
     enabled=kmeans_engine() == 'sql',
 ) }}
 {#- Fit only when the model is built: compile and docs generate would otherwise refit. -#}
+{#- A stored fit at the reference month with the same settings is kept (var refit_model). -#}
 {%- set fitting = execute and flags.WHICH in ['run', 'build'] -%}
-{%- set rows = sql_kmeans_registry_rows(ref('seg_training_matrix'), this if is_incremental() else none) if fitting else [] %}
+{%- set reuse = fitting and is_incremental() and stored_fit_is_reusable(this, ref('seg_training_matrix')) -%}
+{%- set rows = sql_kmeans_registry_rows(ref('seg_training_matrix'), this if is_incremental() else none) if fitting and not reuse else [] %}
 -- depends_on: {{ ref('seg_training_matrix') }}
 
+{% if reuse %}
+select * from {{ this }}
+where reference_month = (select max(matrix.reference_month) from {{ ref('seg_training_matrix') }} as matrix)
+{% else %}
 {% for row in rows %}
 select
     cast({{ row.fit_number }} as {{ dbt.type_int() }}) as fit_number,
@@ -47,3 +53,4 @@ select
     cast(null as date) as fitted_at
 where 1 = 0
 {% endfor %}
+{% endif %}

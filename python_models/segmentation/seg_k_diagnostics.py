@@ -21,7 +21,9 @@ FEATURE_PREFIX = "f_"
 
 def model(dbt: Any, session: Any) -> pd.DataFrame:
     dbt.config(
-        materialized="table",
+        materialized="incremental",
+        incremental_strategy="delete+insert",
+        unique_key="reference_month",
         python_version="3.11",
         # Versions from Snowflake's Anaconda channel (ignored on DuckDB, which uses the venv's).
         packages=["scikit-learn==1.5.2", "pandas==2.2.3", "numpy==1.26.4", "scipy==1.13.1", "threadpoolctl==3.5.0"],
@@ -37,7 +39,14 @@ def model(dbt: Any, session: Any) -> pd.DataFrame:
     k_max = int(dbt.config.get("k_max"))
     silhouette_sample = int(dbt.config.get("silhouette_sample"))
     column_case = dbt.config.get("column_case")
+    refit = dbt.config.get("refit_model")
     matrix = to_pandas(dbt.ref("seg_training_matrix"))
+    if getattr(dbt, "is_incremental", False) and str(refit).strip().lower() != "true":
+        stored = stored_diagnostics(
+            to_pandas(session.sql(f"select * from {dbt.this}")), matrix, range(k_min, k_max + 1)
+        )
+        if stored is not None:
+            return with_column_case(stored, column_case)
     diagnostics = k_diagnostics(matrix, range(k_min, k_max + 1), settings, silhouette_sample)
     return with_column_case(diagnostics, column_case)
 
@@ -142,6 +151,19 @@ def fit_kmeans(values: np.ndarray, settings: FitSettings) -> Fit:
 
 
 # --- This model's own functions -----------------------------------------------------------
+
+
+def stored_diagnostics(stored: pd.DataFrame, matrix: pd.DataFrame, k_values: Sequence[int]) -> pd.DataFrame | None:
+    """The stored diagnostics of the matrix's reference month and k range, reused by a monthly
+    run (refit_model false): they change only when the model is refit. None when there are none."""
+    if stored.empty or matrix.empty:
+        return None
+    reference_month = as_date(matrix["reference_month"].iloc[0])
+    rows = stored[stored["reference_month"].map(as_date) == reference_month]
+    wanted = {k for k in k_values if k < len(matrix)}
+    if rows.empty or set(rows["k"].astype(int)) != wanted:
+        return None
+    return rows.sort_values("k", ignore_index=True)
 
 
 def k_diagnostics(

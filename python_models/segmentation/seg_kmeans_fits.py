@@ -53,8 +53,12 @@ def model(dbt: Any, session: Any) -> pd.DataFrame:
         max_iter=dbt.config.get("max_iter"),
     )
     column_case = dbt.config.get("column_case")
+    refit = dbt.config.get("refit_model")
     matrix = to_pandas(dbt.ref("seg_training_matrix"))
     registry = to_pandas(session.sql(f"select * from {dbt.this}")) if dbt.is_incremental else None
+    stored = None if as_bool(refit) else stored_fit(registry, matrix, settings)
+    if stored is not None:
+        return with_column_case(stored, column_case)
     return with_column_case(fit_registry_rows(matrix, registry, settings), column_case)
 
 
@@ -243,6 +247,38 @@ def registry_rows(
         for position, feature in enumerate(matrix.features)
     ]
     return pd.DataFrame(rows, columns=REGISTRY_COLUMNS).sort_values(["segment_id", "feature"], ignore_index=True)
+
+
+def as_bool(value: Any) -> bool:
+    """The refit_model var as it arrives through config: a boolean or its text."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if str(value).strip().lower() in ("true", "false"):
+        return str(value).strip().lower() == "true"
+    raise ValueError(f"refit_model must be true or false, got {value!r}.")
+
+
+def stored_fit(registry: pd.DataFrame | None, matrix_frame: pd.DataFrame, settings: FitSettings) -> pd.DataFrame | None:
+    """The registry's fit at the matrix's reference month when it was made with the same
+    settings and features (a monthly run reuses the stored model), else None (fit)."""
+    if registry is None or registry.empty or matrix_frame.empty:
+        return None
+    reference_month = as_date(matrix_frame["reference_month"].iloc[0])
+    features = sorted(column for column in matrix_frame.columns if column.startswith(FEATURE_PREFIX))
+    rows = registry[registry["reference_month"].map(as_date) == reference_month]
+    same_settings = (
+        not rows.empty
+        and set(rows["n_clusters"].astype(int)) == {settings.n_clusters}
+        and set(rows["random_seed"].astype(int)) == {settings.random_seed}
+        and set(rows["n_init"].astype(int)) == {settings.n_init}
+        and set(rows["max_iter"].astype(int)) == {settings.max_iter}
+        and sorted(rows["feature"].str.lower().unique()) == features
+    )
+    if not same_settings:
+        return None
+    return rows[REGISTRY_COLUMNS].sort_values(["segment_id", "feature"], ignore_index=True)
 
 
 def fit_registry_rows(matrix_frame: pd.DataFrame, registry: pd.DataFrame | None, settings: FitSettings) -> pd.DataFrame:

@@ -1,8 +1,23 @@
 -- The segment of every active customer in every scored month, with the current model.
+-- Incremental on the month: a run adds the months after the last one stored. When the model,
+-- the reference month or a segment name changed, every month is rebuilt (history_is_current).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='month_date',
+    on_schema_change='fail',
+) }}
+{%- set watermark = none -%}
+{%- if is_incremental() and history_is_current(this, ref('seg_customer_month_segments'), ref('int_reference_month'), ref('seg_segment_names')) -%}
+{%- set watermark = month_watermark() -%}
+{%- endif %}
 
 with scored as (
 
     select * from {{ ref('seg_customer_month_segments') }}
+    {% if watermark is not none %}
+    where month_date > cast('{{ watermark }}' as date)
+    {% endif %}
 
 ),
 

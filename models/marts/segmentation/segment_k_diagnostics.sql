@@ -26,7 +26,8 @@ final as (
         cast(summary.random_seed as {{ dbt.type_int() }}) as random_seed,
         diagnostics.k = summary.n_clusters as is_chosen_k
     from diagnostics
-    cross join summary
+    -- The diagnostics table keeps every reference month's rows; the current one is shown.
+    inner join summary on diagnostics.reference_month = summary.reference_month
 
 )
 

@@ -1,0 +1,68 @@
+"""Monthly incremental update: the demo built without its last month, then that month added
+and built incrementally (the stored model reused), equals a --full-refresh build of the whole
+data with the same reference month, exactly: every mart and the features table."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from conftest import ALL_MARTS, SEEDS, copy_project, duckdb_project
+
+LAST_MONTH = "2025-12-31"
+CUTOFF = "2025-11-30"
+COMPARED = [f"marts.{mart}" for mart in ALL_MARTS] + ["intermediate.int_customer_month_features"]
+
+
+def write_seeds_known_at(cutoff: str, seeds: Path) -> None:
+    """The demo bank as it was known at the cutoff: no later facts, customers or holdings,
+    later closings still open."""
+    day = pd.Timestamp(cutoff)
+    for table in ("balances", "revenues", "customer_activity"):
+        frame = pd.read_csv(SEEDS / f"{table}.csv", dtype=str)
+        frame[pd.to_datetime(frame["month_date"]) <= day].to_csv(seeds / f"{table}.csv", index=False)
+    customers = pd.read_csv(SEEDS / "customers.csv", dtype=str)
+    customers[pd.to_datetime(customers["customer_since"]) <= day].to_csv(seeds / "customers.csv", index=False)
+    holdings = pd.read_csv(SEEDS / "product_holdings.csv", dtype=str)
+    holdings = holdings[pd.to_datetime(holdings["opened_on"]) <= day].copy()
+    holdings.loc[pd.to_datetime(holdings["closed_on"]) > day, "closed_on"] = None
+    holdings.to_csv(seeds / "product_holdings.csv", index=False)
+
+
+def read(db_path: Path) -> dict[str, pd.DataFrame]:
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        return {table: connection.execute(f"select * from {table} order by all").df() for table in COMPARED}
+
+
+def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> None:
+    project_dir = copy_project(tmp_path / "project")
+    seeds = project_dir / "seeds" / "demo"
+    write_seeds_known_at(CUTOFF, seeds)
+    db_path = tmp_path / "incremental.duckdb"
+    project = duckdb_project(tmp_path / "incremental", db_path, project_dir)
+    project.run("build")
+
+    for table in ("balances", "revenues", "customer_activity", "customers", "product_holdings"):
+        shutil.copy(SEEDS / f"{table}.csv", seeds / f"{table}.csv")
+    project.run("build")
+    nodes = {result["unique_id"].split(".")[-1]: result for result in project.run_results()}
+    assert "int_customer_month_features" in nodes
+
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        fits = connection.execute("select distinct reference_month from segment_model.seg_kmeans_fits").fetchall()
+        months = connection.execute("select max(month_date) from marts.customer_segment_history").fetchone()
+    assert [str(month) for (month,) in fits] == [CUTOFF], "a monthly run reuses the stored model"
+    assert str(months[0]) == LAST_MONTH, "the new month is scored"
+
+    refreshed_path = tmp_path / "refreshed.duckdb"
+    shutil.copy(db_path, refreshed_path)
+    refreshed = duckdb_project(tmp_path / "refreshed", refreshed_path, project_dir)
+    refreshed.run("build", "--full-refresh", "--vars", f"{{reference_date: '{CUTOFF}'}}")
+
+    incremental, full = read(db_path), read(refreshed_path)
+    for table in COMPARED:
+        assert len(incremental[table]) > 0, table
+        pd.testing.assert_frame_equal(incremental[table], full[table], check_exact=True, obj=table)
