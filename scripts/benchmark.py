@@ -1,0 +1,343 @@
+"""Scale benchmark: the dbt pipeline against the hardware floor and a pandas pipeline, and the
+cost of adding one month, on a generated bank read in place from Parquet.
+
+    .venv/bin/python scripts/benchmark.py --customers 100000 --months 24 --out bench/bench_100000.json
+    .venv/bin/python scripts/benchmark.py --customers 100000 --months 24 --target postgres --out bench/pg.json
+
+The generator writes months + 1 months of Parquet; the input views (schema bank_raw) show the
+bank as it was known at the end of month `months` (later facts, customers and holdings hidden,
+later closings still open). Then, in one run:
+
+- floor_s: one scan-aggregate of the balance and revenue facts, sum per customer and month;
+- features_s: `dbt run` of staging and intermediate (every customer-month feature);
+- pandas_features_s: scripts/pandas_features.py on the same Parquet files (DuckDB only);
+- full_build_s: `dbt build` from an empty database (features, fit, scoring, marts, tests);
+  kmeans_fit_s and scoring_s are its nodes' times;
+- add_month_s: the views move on one month, then `dbt build` again (incremental);
+- peak_rss_mb: peak resident memory of the dbt process tree over all dbt runs.
+
+dbt times are wall-clock times of the dbt command (start-up and parsing included). Writes the
+JSON and appends a row to bench/RESULTS.md (--results for another file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_kmeans import POSTGRES_DDL, drop_postgres_schemas, postgres_connection, postgres_settings  # noqa: E402
+
+TABLES = ("customers", "customer_activity", "products", "product_holdings", "balances", "revenues")
+RAW = "bank_raw"
+
+
+def next_month(end_month: str) -> tuple[str, dt.date]:
+    """The month after end_month (YYYY-MM), and the last day of end_month."""
+    year, month = (int(part) for part in end_month.split("-"))
+    next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    cutoff = dt.date(next_year, next_month, 1) - dt.timedelta(days=1)
+    return f"{next_year:04d}-{next_month:02d}", cutoff
+
+
+def view_sql(table: str, source: str, cutoff: dt.date) -> str:
+    """The input table as known at cutoff: nothing that starts later, closings after it still open."""
+    day = f"date '{cutoff}'"
+    if table == "customers":
+        return f"select * from {source} where customer_since <= {day}"
+    if table == "product_holdings":
+        return (
+            "select customer_id, product_id, opened_on, "
+            f"case when closed_on > {day} then null else closed_on end as closed_on "
+            f"from {source} where opened_on <= {day}"
+        )
+    if table == "products":
+        return f"select * from {source}"
+    return f"select * from {source} where month_date <= {day}"
+
+
+class PeakRss:
+    """Polls the resident memory of a process and its descendants (Linux /proc)."""
+
+    def __init__(self) -> None:
+        self.peak_kb = 0
+
+    @staticmethod
+    def _tree(pid: int) -> list[int]:
+        pids, queue = [], [pid]
+        while queue:
+            current = queue.pop()
+            pids.append(current)
+            for task in Path(f"/proc/{current}/task").glob("*"):
+                children = (task / "children").read_text().split() if (task / "children").exists() else []
+                queue.extend(int(child) for child in children)
+        return pids
+
+    def watch(self, process: subprocess.Popen) -> None:
+        while process.poll() is None:
+            total = 0
+            try:
+                for pid in self._tree(process.pid):
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1])
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+            self.peak_kb = max(self.peak_kb, total)
+            time.sleep(0.1)
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, work: Path) -> None:
+        self.args = args
+        self.work = work
+        self.rss = PeakRss()
+        self.prefix = f"bench{os.getpid()}_" if args.target == "postgres" else ""
+        self.pg = postgres_settings() if args.target == "postgres" else {}
+        self.db_path = work / "bench.duckdb"
+
+    # dbt ------------------------------------------------------------------------------------
+    def dbt(self, *args: str, variables: dict | None = None) -> tuple[float, dict[str, float]]:
+        """Runs dbt; returns the wall-clock seconds and each node's execution time."""
+        env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), **self.pg, "DBT_SCHEMA_PREFIX": self.prefix}
+        env["DBT_DUCKDB_PATH"] = str(self.db_path)
+        command = [
+            str(Path(sys.executable).with_name("dbt")), *args, "--target", self.args.target,
+            "--vars", json.dumps({"input_schema": self.raw_schema, **(variables or {})}),
+            "--target-path", str(self.work / "target"), "--log-path", str(self.work / "logs"),
+        ]  # fmt: skip
+        log = (self.work / "dbt.log").open("a")
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.rss.watch(process)
+        elapsed = time.perf_counter() - started
+        log.close()
+        if process.returncode != 0:
+            tail = (self.work / "dbt.log").read_text()[-4000:]
+            raise RuntimeError(f"dbt {' '.join(args)} failed:\n{tail}")
+        results = json.loads((self.work / "target" / "run_results.json").read_text())["results"]
+        return elapsed, {result["unique_id"].split(".")[-1]: result["execution_time"] for result in results}
+
+    @property
+    def raw_schema(self) -> str:
+        return f"{self.prefix}{RAW}"
+
+    # inputs ---------------------------------------------------------------------------------
+    def create_views(self, data: Path, cutoff: dt.date) -> None:
+        if self.args.target == "duckdb":
+            with duckdb.connect(str(self.db_path)) as connection:
+                connection.execute(f"create schema if not exists {RAW}")
+                for table in TABLES:
+                    source = f"read_parquet('{data / table}.parquet')"
+                    connection.execute(f"create or replace view {RAW}.{table} as {view_sql(table, source, cutoff)}")
+        else:
+            with postgres_connection(self.pg) as connection, connection.cursor() as cursor:
+                for table in TABLES:
+                    source = f"{self.prefix}bank_load.{table}"
+                    cursor.execute(f"drop view if exists {self.raw_schema}.{table}")
+                    cursor.execute(f"create view {self.raw_schema}.{table} as {view_sql(table, source, cutoff)}")
+
+    def load_postgres(self, data: Path) -> None:
+        """Postgres cannot read Parquet: the files are copied once into tables (not timed)."""
+        with postgres_connection(self.pg) as connection, connection.cursor() as cursor:
+            cursor.execute(f"create schema {self.prefix}bank_load")
+            cursor.execute(f"create schema {self.raw_schema}")
+            with duckdb.connect() as duck:
+                for table in TABLES:
+                    cursor.execute(f"create table {self.prefix}bank_load.{table} ({POSTGRES_DDL[table]})")
+                    csv = self.work / f"{table}.csv"
+                    duck.execute(f"copy (select * from read_parquet('{data / table}.parquet')) to '{csv}' (header)")
+                    with csv.open() as handle:
+                        cursor.copy_expert(f"copy {self.prefix}bank_load.{table} from stdin with csv header", handle)
+                    csv.unlink()
+                    cursor.execute(f"analyze {self.prefix}bank_load.{table}")
+
+    def reset_database(self, data: Path, cutoff: dt.date) -> None:
+        """An empty warehouse holding only the input views."""
+        if self.args.target == "duckdb":
+            self.db_path.unlink(missing_ok=True)
+        else:
+            drop_postgres_schemas(self.pg, self.prefix)
+            self.load_postgres(data)
+        self.create_views(data, cutoff)
+
+    # measures -------------------------------------------------------------------------------
+    def floor(self) -> float:
+        query = f"""
+            select count(*), sum(balance), sum(revenue) from (
+                select customer_id, month_date, sum(balance) as balance, sum(revenue) as revenue
+                from (
+                    select customer_id, month_date, balance, null as revenue from {self.raw_schema}.balances
+                    union all
+                    select customer_id, month_date, null as balance, revenue from {self.raw_schema}.revenues
+                ) as facts
+                group by customer_id, month_date
+            ) as per_customer_month
+        """
+        if self.args.target == "duckdb":
+            with duckdb.connect(str(self.db_path)) as connection:
+                started = time.perf_counter()
+                connection.execute(query).fetchall()
+                return time.perf_counter() - started
+        with postgres_connection(self.pg) as connection, connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute(query)
+            cursor.fetchall()
+            return time.perf_counter() - started
+
+    def count(self, relation: str) -> int:
+        query = f"select count(*) from {relation}"
+        if self.args.target == "duckdb":
+            with duckdb.connect(str(self.db_path), read_only=True) as connection:
+                return connection.execute(query).fetchone()[0]
+        with postgres_connection(self.pg) as connection, connection.cursor() as cursor:
+            cursor.execute(query)
+            return cursor.fetchone()[0]
+
+    def pandas_features(self, data: Path, cutoff: dt.date) -> tuple[float, float]:
+        command = [sys.executable, str(ROOT / "scripts" / "pandas_features.py"), "--data", str(data),
+                   "--cutoff", str(cutoff)]  # fmt: skip
+        watcher = PeakRss()
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+        watcher.watch(process)
+        if process.returncode != 0:
+            raise RuntimeError("scripts/pandas_features.py failed")
+        return time.perf_counter() - started, watcher.peak_kb / 1024
+
+
+def generate(args: argparse.Namespace, data: Path, end_month: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generate_demo_data.py"), "--customers", str(args.customers),
+         "--months", str(args.months + 1), "--end-month", end_month, "--seed", str(args.seed),
+         "--format", "parquet", "--out", str(data)],
+        check=True,
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
+def run(args: argparse.Namespace, work: Path) -> dict:
+    end_month, cutoff = next_month(args.end_month)  # the data runs one month past the first build
+    _, next_cutoff = next_month(end_month)
+    data = args.data or work / "data"
+    generate_s = None
+    if not (data / "balances.parquet").exists():
+        generate_s = generate(args, data, end_month)
+    bench = Bench(args, work)
+    result: dict = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "target": args.target,
+        "customers": args.customers,
+        "months": args.months,
+        "machine": machine(),
+        "generate_s": generate_s,
+    }
+    try:
+        bench.reset_database(data, cutoff)
+        result["floor_s"] = bench.floor()
+        features_s, _ = bench.dbt("run", "--select", "+int_customer_month_features")
+        result["features_s"] = features_s
+        if args.target == "duckdb" and not args.skip_pandas:
+            result["pandas_features_s"], result["pandas_peak_rss_mb"] = bench.pandas_features(data, cutoff)
+        else:
+            result["pandas_features_s"], result["pandas_peak_rss_mb"] = None, None
+
+        bench.reset_database(data, cutoff)
+        full_build_s, nodes = bench.dbt("build")
+        result["full_build_s"] = full_build_s
+        result["kmeans_fit_s"] = nodes.get("seg_kmeans_fits", nodes.get("seg_kmeans_fits_sql"))
+        result["scoring_s"] = nodes["seg_customer_month_segments"]
+        result["feature_rows"] = bench.count(f"{bench.prefix}intermediate.int_customer_month_features")
+        result["scored_rows"] = bench.count(f"{bench.prefix}segment_model.seg_customer_month_segments")
+
+        bench.create_views(data, next_cutoff)
+        add_month_s, _ = bench.dbt("build")
+        result["add_month_s"] = add_month_s
+        result["feature_rows_after_add_month"] = bench.count(f"{bench.prefix}intermediate.int_customer_month_features")
+        result["peak_rss_mb"] = bench.rss.peak_kb / 1024
+    finally:
+        if args.target == "postgres":
+            drop_postgres_schemas(bench.pg, bench.prefix)
+    result["ratio_features_to_floor"] = result["features_s"] / result["floor_s"]
+    result["ratio_full_to_floor"] = result["full_build_s"] / result["floor_s"]
+    result["ratio_add_month_to_full"] = result["add_month_s"] / result["full_build_s"]
+    if result["pandas_features_s"]:
+        result["ratio_pandas_to_features"] = result["pandas_features_s"] / result["features_s"]
+    return result
+
+
+def machine() -> str:
+    memory_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    return f"{os.cpu_count()} cores, {memory_kb / 1024**2:.0f} GiB, {platform.machine()}"
+
+
+def seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def append_results(result: dict, path: Path, note: str) -> None:
+    if not path.exists():
+        path.write_text(
+            "# Scale benchmark (scripts/benchmark.py)\n\n"
+            "Seconds, wall clock; ratios are dbt time / floor time, and add month / full build.\n\n"
+            "| date | machine | target | customers | months | floor s | features s | pandas features s "
+            "| full build s | KMeans fit s | scoring s | add month s | peak RSS MB | features/floor "
+            "| full/floor | add month/full | feature rows | scored rows | note |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        )
+    row = [
+        result["date"], result["machine"], result["target"], f"{result['customers']:,}", str(result["months"]),
+        f"{result['floor_s']:.2f}", seconds(result["features_s"]), seconds(result["pandas_features_s"]),
+        seconds(result["full_build_s"]), seconds(result["kmeans_fit_s"]), seconds(result["scoring_s"]),
+        seconds(result["add_month_s"]), f"{result['peak_rss_mb']:.0f}", f"{result['ratio_features_to_floor']:.1f}",
+        f"{result['ratio_full_to_floor']:.1f}", f"{result['ratio_add_month_to_full']:.2f}",
+        f"{result['feature_rows']:,}", f"{result['scored_rows']:,}", note,
+    ]  # fmt: skip
+    with path.open("a") as handle:
+        handle.write("| " + " | ".join(row) + " |\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--end-month", default="2025-12", help="last month of the first build, YYYY-MM")
+    parser.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
+    parser.add_argument("--out", type=Path, required=True, help="JSON file of the figures")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md", help="table to append to")
+    parser.add_argument("--data", type=Path, default=None, help="reuse (or create) the generated Parquet here")
+    parser.add_argument("--work", type=Path, default=None, help="keep the database and logs here")
+    parser.add_argument("--skip-pandas", action="store_true", help="do not run the pandas pipeline")
+    parser.add_argument("--note", default="", help="free text for the results row")
+    args = parser.parse_args(argv)
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
+        result = run(args, args.work)
+    else:
+        with tempfile.TemporaryDirectory() as temp:
+            result = run(args, Path(temp))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    append_results(result, args.results, args.note)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
