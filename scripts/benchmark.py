@@ -243,6 +243,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         "customers": args.customers,
         "months": args.months,
         "machine": machine(),
+        "load_average_at_start": round(os.getloadavg()[0], 2),
         "generate_s": generate_s,
     }
     try:
