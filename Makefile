@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: build test venv seeds lint docs dashboard clean
+.PHONY: build test venv seeds lint docs dashboard bench clean
 
 build: $(INSTALLED)  ## dbt build on the DuckDB demo data -> segmentation.duckdb
 	$(BIN)/dbt build
@@ -33,6 +33,10 @@ docs: $(INSTALLED)
 dashboard: $(INSTALLED)  ## the Streamlit dashboard over the marts (dashboard/README.md), on port $STREAMLIT_SERVER_PORT or 8501
 	$(BIN)/streamlit run dashboard/app.py --server.port $${STREAMLIT_SERVER_PORT:-8501} \
 		--server.headless true --browser.gatherUsageStats false
+
+bench: $(INSTALLED)  ## scale benchmark on DuckDB at 100,000 and 1,000,000 customers x 24 months -> bench/*.json, bench/RESULTS.md
+	$(BIN)/python scripts/benchmark.py --customers 100000 --months 24 --out bench/bench_100000.json
+	$(BIN)/python scripts/benchmark.py --customers 1000000 --months 24 --out bench/bench_1000000.json
 
 clean:
 	rm -rf target logs segmentation.duckdb

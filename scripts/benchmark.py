@@ -113,9 +113,10 @@ class Bench:
         """Runs dbt; returns the wall-clock seconds and each node's execution time."""
         env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), **self.pg, "DBT_SCHEMA_PREFIX": self.prefix}
         env["DBT_DUCKDB_PATH"] = str(self.db_path)
+        env["DBT_DUCKDB_MEMORY_LIMIT"] = self.args.duckdb_memory_limit
         command = [
             str(Path(sys.executable).with_name("dbt")), *args, "--target", self.args.target,
-            "--vars", json.dumps({"input_schema": self.raw_schema, **(variables or {})}),
+            "--vars", json.dumps({"input_schema": self.raw_schema, **self.args.vars, **(variables or {})}),
             "--target-path", str(self.work / "target"), "--log-path", str(self.work / "logs"),
         ]  # fmt: skip
         log = (self.work / "dbt.log").open("a")
@@ -244,6 +245,8 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         "months": args.months,
         "machine": machine(),
         "load_average_at_start": round(os.getloadavg()[0], 2),
+        "vars": args.vars,
+        "duckdb_memory_limit": args.duckdb_memory_limit,
         "generate_s": generate_s,
     }
     try:
@@ -326,6 +329,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=None, help="keep the database and logs here")
     parser.add_argument("--skip-pandas", action="store_true", help="do not run the pandas pipeline")
     parser.add_argument("--note", default="", help="free text for the results row")
+    parser.add_argument("--duckdb-memory-limit", default="6GB", help="DuckDB memory_limit of the dbt runs")
+    parser.add_argument("--vars", type=json.loads, default={}, help="more dbt vars, as JSON (recorded in the JSON)")
     args = parser.parse_args(argv)
     if args.work:
         args.work.mkdir(parents=True, exist_ok=True)

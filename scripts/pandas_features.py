@@ -53,13 +53,17 @@ def features(data: Path, cutoff: pd.Timestamp, lookback_months: int = 12) -> pd.
     spine = customers.merge(pd.DataFrame({"month_date": months}), how="cross")
     spine = spine[pd.to_datetime(spine["customer_since"]) <= spine["month_date"]]
     birth = pd.to_datetime(spine["birth_date"])
-    spine["age_years"] = spine["month_date"].dt.year - birth.dt.year - (
-        (spine["month_date"].dt.month < birth.dt.month)
-        | ((spine["month_date"].dt.month == birth.dt.month) & (spine["month_date"].dt.day < birth.dt.day))
-    ).astype(int)
+    spine["age_years"] = (
+        spine["month_date"].dt.year
+        - birth.dt.year
+        - (
+            (spine["month_date"].dt.month < birth.dt.month)
+            | ((spine["month_date"].dt.month == birth.dt.month) & (spine["month_date"].dt.day < birth.dt.day))
+        ).astype(int)
+    )
     since = pd.to_datetime(spine["customer_since"])
-    spine["tenure_months"] = (spine["month_date"].dt.year - since.dt.year) * 12 + spine["month_date"].dt.month - (
-        since.dt.month
+    spine["tenure_months"] = (
+        (spine["month_date"].dt.year - since.dt.year) * 12 + spine["month_date"].dt.month - (since.dt.month)
     )
 
     # Holdings per month: one pass per month over the holdings table.

@@ -15,6 +15,8 @@ from conftest import ALL_MARTS, SEEDS, copy_project, duckdb_project
 LAST_MONTH = "2025-12-31"
 CUTOFF = "2025-11-30"
 COMPARED = [f"marts.{mart}" for mart in ALL_MARTS] + ["intermediate.int_customer_month_features"]
+# A lighter fit than the defaults keeps the three builds quick; the incremental logic is the same.
+FAST = "{n_init: 2, diagnostics_k_min: 4, diagnostics_k_max: 6"
 
 
 def write_seeds_known_at(cutoff: str, seeds: Path) -> None:
@@ -43,11 +45,11 @@ def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> N
     write_seeds_known_at(CUTOFF, seeds)
     db_path = tmp_path / "incremental.duckdb"
     project = duckdb_project(tmp_path / "incremental", db_path, project_dir)
-    project.run("build")
+    project.run("build", "--vars", FAST + "}")
 
     for table in ("balances", "revenues", "customer_activity", "customers", "product_holdings"):
         shutil.copy(SEEDS / f"{table}.csv", seeds / f"{table}.csv")
-    project.run("build")
+    project.run("build", "--vars", FAST + "}")
     nodes = {result["unique_id"].split(".")[-1]: result for result in project.run_results()}
     assert "int_customer_month_features" in nodes
 
@@ -60,7 +62,7 @@ def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> N
     refreshed_path = tmp_path / "refreshed.duckdb"
     shutil.copy(db_path, refreshed_path)
     refreshed = duckdb_project(tmp_path / "refreshed", refreshed_path, project_dir)
-    refreshed.run("build", "--full-refresh", "--vars", f"{{reference_date: '{CUTOFF}'}}")
+    refreshed.run("build", "--full-refresh", "--vars", FAST + f", reference_date: '{CUTOFF}'}}")
 
     incremental, full = read(db_path), read(refreshed_path)
     for table in COMPARED:

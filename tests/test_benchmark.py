@@ -1,0 +1,33 @@
+"""The scale benchmark keeps working: scripts/benchmark.py end to end at a tiny size (the real
+sizes run with `make bench`), writing its JSON and a results row to files of the test."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+FIGURES = [
+    "floor_s", "features_s", "pandas_features_s", "full_build_s", "kmeans_fit_s", "scoring_s", "add_month_s",
+    "peak_rss_mb", "ratio_features_to_floor", "ratio_full_to_floor", "ratio_add_month_to_full",
+]  # fmt: skip
+
+
+def test_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    out, results = tmp_path / "bench.json", tmp_path / "RESULTS.md"
+    command = [
+        sys.executable, str(ROOT / "scripts" / "benchmark.py"), "--customers", "1000", "--months", "4",
+        "--out", str(out), "--results", str(results), "--work", str(tmp_path / "work"),
+    ]  # fmt: skip
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    for key in FIGURES:
+        assert figures[key] is not None and figures[key] > 0, key
+    assert figures["feature_rows_after_add_month"] > figures["feature_rows"] > 0
+    assert figures["scored_rows"] > 0
+    rows = [line for line in results.read_text().splitlines() if line.startswith("| 20")]
+    assert len(rows) == 1 and "| 1,000 | 4 |" in rows[0]
