@@ -1,16 +1,30 @@
 {#- Balance and revenue per customer and month: one column per product type and the total,
     both facts aggregated in one pass. -#}
+{#- Incremental on the month: a run adds the months after the last one stored. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='month_date',
+    on_schema_change='fail',
+) }}
+{%- set watermark = month_watermark() if is_incremental() else none -%}
 {%- set product_types = product_types() -%}
 
 with balances as (
 
     select * from {{ ref('stg_bank__balances') }}
+    {% if watermark is not none %}
+    where month_date > cast('{{ watermark }}' as date)
+    {% endif %}
 
 ),
 
 revenues as (
 
     select * from {{ ref('stg_bank__revenues') }}
+    {% if watermark is not none %}
+    where month_date > cast('{{ watermark }}' as date)
+    {% endif %}
 
 ),
 

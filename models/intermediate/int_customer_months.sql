@@ -1,5 +1,14 @@
 {#- The customer x month spine: every customer in every month of history from the month the
-    relationship began, with demographics at that month. -#}
+    relationship began, with demographics at that month. Incremental on the month: a run adds
+    the months after the last one stored. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='month_date',
+    on_schema_change='fail',
+) }}
+{%- set watermark = month_watermark() if is_incremental() else none -%}
+
 
 with customers as (
 
@@ -10,6 +19,9 @@ with customers as (
 months as (
 
     select * from {{ ref('int_months') }}
+    {% if watermark is not none %}
+    where month_date > cast('{{ watermark }}' as date)
+    {% endif %}
 
 ),
 

@@ -1,6 +1,18 @@
 {#- Products per customer and month: held at month end (in total and per product type),
     opened and closed within the lookback window, and held just before it. Only
     customer-months that touch a holding appear; the features model fills the rest with 0. -#}
+{#- Incremental on the month: a run adds the months after the last one stored; a table built
+    with another lookback_months is computed again for every month. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='month_date',
+    on_schema_change='fail',
+) }}
+{%- set watermark = none -%}
+{%- if is_incremental() and stored_lookback_months(this) == var_int('lookback_months', 1, 120) -%}
+{%- set watermark = month_watermark() -%}
+{%- endif -%}
 {%- set product_types = product_types() -%}
 
 with holdings as (
@@ -18,6 +30,9 @@ products as (
 months as (
 
     select * from {{ ref('int_months') }}
+    {% if watermark is not none %}
+    where month_date > cast('{{ watermark }}' as date)
+    {% endif %}
 
 ),
 
@@ -78,7 +93,8 @@ final as (
             0
             {% endfor %}
             as {{ dbt.type_int() }}
-        ) as product_types_held
+        ) as product_types_held,
+        cast({{ var_int('lookback_months', 1, 120) }} as {{ dbt.type_int() }}) as lookback_months
     from holding_months
     group by customer_id, month_date
 
