@@ -114,7 +114,8 @@ def test_bad_rows_are_quarantined_with_their_rule(spoiled: DuckdbBuild, rule: st
 def test_duplicates_of_a_fact_key_are_all_set_aside(spoiled: DuckdbBuild) -> None:
     row = query(
         spoiled,
-        "select input_rows from audit.data_quality_issues where rule_name = 'duplicate_key' and input_table = 'balances'",
+        "select input_rows from audit.data_quality_issues"
+        " where rule_name = 'duplicate_key' and input_table = 'balances'",
     )
     assert list(row["input_rows"]) == [2]
     clean = query(
@@ -126,7 +127,9 @@ def test_duplicates_of_a_fact_key_are_all_set_aside(spoiled: DuckdbBuild) -> Non
 
 def test_quarantined_products_take_their_facts_with_them(spoiled: DuckdbBuild) -> None:
     keys = set(
-        query(spoiled, "select source_key from audit.data_quality_issues where rule_name = 'orphan_product'")["source_key"]
+        query(spoiled, "select source_key from audit.data_quality_issues where rule_name = 'orphan_product'")[
+            "source_key"
+        ]
     )
     assert "customer_id=5|product_id=99|opened_on=2024-01-01" in keys
     types = set(query(spoiled, "select product_type from staging.stg_bank__products")["product_type"])
@@ -146,7 +149,8 @@ def test_every_input_customer_is_in_the_features_or_in_quarantine(spoiled: Duckd
     featured = query(spoiled, "select distinct customer_id from intermediate.int_customer_month_features")
     quarantined = query(
         spoiled,
-        "select source_key from audit.data_quality_issues where input_table = 'customers' and action_taken = 'quarantined'",
+        "select source_key from audit.data_quality_issues"
+        " where input_table = 'customers' and action_taken = 'quarantined'",
     )
     quarantined_ids = {int(key.split("=")[1]) for key in quarantined["source_key"] if key != "customer_id=null"}
     assert set(inputs["customer_id"]) == set(featured["customer_id"]) | quarantined_ids

@@ -43,7 +43,7 @@ def test_schemas_are_prefixed(postgres_build: PostgresBuild) -> None:
     schemas = postgres_build.query(f"select nspname from pg_namespace where nspname like '{postgres_build.prefix}%'")[
         "nspname"
     ]
-    layers = ("demo_data", "staging", "intermediate", "segment_model", "marts")
+    layers = ("demo_data", "staging", "intermediate", "segment_model", "audit", "marts")
     assert set(schemas) == {f"{postgres_build.prefix}{name}" for name in layers}
 
 
