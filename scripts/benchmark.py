@@ -310,7 +310,8 @@ def append_results(result: dict, path: Path, note: str) -> None:
         seconds(result["full_build_s"]), seconds(result["kmeans_fit_s"]), seconds(result["scoring_s"]),
         seconds(result["add_month_s"]), f"{result['peak_rss_mb']:.0f}", f"{result['ratio_features_to_floor']:.1f}",
         f"{result['ratio_full_to_floor']:.1f}", f"{result['ratio_add_month_to_full']:.2f}",
-        f"{result['feature_rows']:,}", f"{result['scored_rows']:,}", note,
+        f"{result['feature_rows']:,}", f"{result['scored_rows']:,}",
+        "; ".join(part for part in (f"load {result['load_average_at_start']}", note) if part),
     ]  # fmt: skip
     with path.open("a") as handle:
         handle.write("| " + " | ".join(row) + " |\n")

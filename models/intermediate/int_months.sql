@@ -1,22 +1,17 @@
-{#- One row per month of history, from the first to the last month present in the facts,
-    with no gaps (lookback windows count rows as months downstream). -#}
+{#- One row per month of history, from the first to the last month present in the facts
+    (balances, revenues, activity), with no gaps (lookback windows count rows as months
+    downstream). -#}
 {%- set lookback_months = var_int('lookback_months', 1, 120) -%}
 
-with recursive balances as (
+-- Balance and revenue months come from int_balances_revenues_monthly, a table holding the same
+-- months (clean facts only) at one row per customer and month: reading it costs far less than
+-- scanning the fact rows again through the staging views.
+with recursive amounts as (
 
     select
         min(month_date) as first_month,
         max(month_date) as last_month
-    from {{ ref('stg_bank__balances') }}
-
-),
-
-revenues as (
-
-    select
-        min(month_date) as first_month,
-        max(month_date) as last_month
-    from {{ ref('stg_bank__revenues') }}
+    from {{ ref('int_balances_revenues_monthly') }}
 
 ),
 
@@ -35,12 +30,7 @@ data_months as (
     select
         first_month,
         last_month
-    from balances
-    union all
-    select
-        first_month,
-        last_month
-    from revenues
+    from amounts
     union all
     select
         first_month,
