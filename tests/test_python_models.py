@@ -113,6 +113,28 @@ def test_registry_previous_fit_and_fit_numbers() -> None:
     pd.testing.assert_frame_equal(rerun, second)
 
 
+def test_a_monthly_run_reuses_the_stored_fit_unless_settings_change() -> None:
+    registry = km.fit_registry_rows(blobs(), None, SETTINGS)
+    reused = km.stored_fit(registry, blobs(seed=5), SETTINGS)
+    pd.testing.assert_frame_equal(reused, registry)
+    assert km.stored_fit(registry, blobs().assign(reference_month=dt.date(2026, 1, 31)), SETTINGS) is None
+    assert km.stored_fit(registry, blobs(), km.FitSettings(n_clusters=4, random_seed=42, n_init=5)) is None
+    assert km.stored_fit(registry, blobs().assign(f_c=0.0), SETTINGS) is None
+    assert km.stored_fit(None, blobs(), SETTINGS) is None
+    assert [km.as_bool(value) for value in (None, False, "false", "True", True)] == [False, False, False, True, True]
+    with pytest.raises(ValueError, match="refit_model"):
+        km.as_bool("sometimes")
+
+
+def test_stored_diagnostics_are_reused_for_the_same_month_and_k_range() -> None:
+    stored = diagnostics_model.k_diagnostics(blobs(), range(2, 5), SETTINGS, silhouette_sample=50)
+    reused = diagnostics_model.stored_diagnostics(stored, blobs(seed=3), range(2, 5))
+    pd.testing.assert_frame_equal(reused, stored)
+    assert diagnostics_model.stored_diagnostics(stored, blobs(), range(2, 6)) is None
+    later = blobs().assign(reference_month=dt.date(2026, 1, 31))
+    assert diagnostics_model.stored_diagnostics(stored, later, range(2, 5)) is None
+
+
 def test_diagnostics_cover_the_k_range() -> None:
     diagnostics = diagnostics_model.k_diagnostics(blobs(), range(2, 6), SETTINGS, silhouette_sample=50)
     assert list(diagnostics["k"]) == [2, 3, 4, 5]
