@@ -147,8 +147,9 @@ class Bench:
             with postgres_connection(self.pg) as connection, connection.cursor() as cursor:
                 for table in TABLES:
                     source = f"{self.prefix}bank_load.{table}"
-                    cursor.execute(f"drop view if exists {self.raw_schema}.{table}")
-                    cursor.execute(f"create view {self.raw_schema}.{table} as {view_sql(table, source, cutoff)}")
+                    # create or replace: the staging views depend on these (same columns).
+                    sql = view_sql(table, source, cutoff)
+                    cursor.execute(f"create or replace view {self.raw_schema}.{table} as {sql}")
 
     def load_postgres(self, data: Path) -> None:
         """Postgres cannot read Parquet: the files are copied once into tables (not timed)."""
