@@ -19,6 +19,7 @@
     {%- do var_int_list('transition_comparison_months', 1, 120) -%}
     {%- do var_date('as_of_date') -%}
     {%- do var_share('min_segment_share') -%}
+    {%- do refit_model() -%}
 {% endmacro %}
 
 
