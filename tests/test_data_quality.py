@@ -40,6 +40,7 @@ SPOILERS = [
     "update {s}.customers set annual_income = -5000 where customer_id = 1",
     "update {s}.customers set birth_date = '1890-05-01' where customer_id = 2",
     "insert into {s}.products values (99, 'Mystery', null), (98, 'Corner shop', '7-Eleven')",
+    "insert into {s}.products values (97, 'Gold Bar', 'Precious Metal')",  # a type nobody holds
     "insert into {s}.product_holdings values (3, 1, '2024-05-01', '2024-03-01')",
     "insert into {s}.product_holdings values (999999, 1, '2024-01-01', null), (4, 777, '2024-01-01', null)",
     "insert into {s}.product_holdings values (5, 99, '2024-01-01', null)",
@@ -134,6 +135,19 @@ def test_quarantined_products_take_their_facts_with_them(spoiled: DuckdbBuild) -
     assert "customer_id=5|product_id=99|opened_on=2024-01-01" in keys
     types = set(query(spoiled, "select product_type from staging.stg_bank__products")["product_type"])
     assert "7-eleven" not in types and None not in types
+
+
+def test_a_product_type_nobody_holds_is_let_through_and_left_out_of_the_model(spoiled: DuckdbBuild) -> None:
+    features = query(
+        spoiled,
+        "select feature, is_used, dropped_reason from segment_model.seg_preprocessing"
+        " where feature like '%precious_metal%'",
+    )
+    assert len(features) >= 1
+    assert not features["is_used"].any()
+    assert features["dropped_reason"].notna().all()
+    types = query(spoiled, "select product_type from staging.stg_bank__products")["product_type"]
+    assert "precious_metal" in set(types)
 
 
 def test_value_level_issues_blank_the_value_and_keep_the_customer(spoiled: DuckdbBuild) -> None:
