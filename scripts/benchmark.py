@@ -314,8 +314,17 @@ def append_results(result: dict, path: Path, note: str) -> None:
         f"{result['feature_rows']:,}", f"{result['scored_rows']:,}",
         "; ".join(part for part in (f"load {result['load_average_at_start']}", note) if part),
     ]  # fmt: skip
-    with path.open("a") as handle:
-        handle.write("| " + " | ".join(row) + " |\n")
+    path.write_text(with_table_row(path.read_text(), "| " + " | ".join(row) + " |"))
+
+
+def with_table_row(text: str, row: str) -> str:
+    """The text with row added at the end of its first table (notes may follow the table)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| date"))
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    return "\n".join([*lines[:end], row, *lines[end:]]) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:
