@@ -180,7 +180,7 @@
     {#- base model of a customer x product x month fact (balances, revenues): typed, month
         normalised, with the first quarantine rule each row breaks. -#}
     {%- set stored_as_text = dq_input_columns(table_name, {
-        'customer_id': 'number' if customer_id_type() != 'varchar' else 'text',
+        'customer_id': dq_customer_id_kind(),
         'product_id': 'text',
         'month_date': 'date',
         amount_column: 'number',
@@ -241,4 +241,10 @@ checked as (
 )
 
 select * from checked
+{%- endmacro %}
+
+
+{% macro dq_customer_id_kind() -%}
+    {#- What an input customer_id must be castable to: a number, unless ids are kept as text. -#}
+    {{ return('number' if customer_id_type() != 'varchar' else 'text') }}
 {%- endmacro %}

@@ -3,7 +3,7 @@
 {%- set behaviour_columns = activity_input_columns() -%}
 {%- if bank_input_exists('customer_activity') %}
 {%- set stored_as_text = dq_input_columns('customer_activity', {
-    'customer_id': 'number' if customer_id_type() != 'varchar' else 'text',
+    'customer_id': dq_customer_id_kind(),
     'month_date': 'date',
 }) -%}
 

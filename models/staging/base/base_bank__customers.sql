@@ -1,7 +1,7 @@
 {#- Every customers input row, typed, with the first quarantine rule it breaks (dq_rule, null
     when clean) and the value-level issues that only blank a value (income, birth date). -#}
 {%- set stored_as_text = dq_input_columns('customers', {
-    'customer_id': 'number' if customer_id_type() != 'varchar' else 'text',
+    'customer_id': dq_customer_id_kind(),
     'birth_date': 'date',
     'customer_since': 'date',
     'tier': 'text',

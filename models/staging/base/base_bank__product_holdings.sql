@@ -1,6 +1,6 @@
 {#- Every product_holdings input row, typed, with the first quarantine rule it breaks. -#}
 {%- set stored_as_text = dq_input_columns('product_holdings', {
-    'customer_id': 'number' if customer_id_type() != 'varchar' else 'text',
+    'customer_id': dq_customer_id_kind(),
     'product_id': 'text',
     'opened_on': 'date',
     'closed_on': 'date',
