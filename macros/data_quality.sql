@@ -106,11 +106,43 @@
 {%- endmacro %}
 
 
-{% macro dq_key_text(columns) -%}
-    {#- The row's key as text, for the audit: 'customer_id=17|month_date=2024-01-31'. -#}
+{% macro dq_key_text(columns, prefix='') -%}
+    {#- The row's key as text, for the audit: 'customer_id=17|month_date=2024-01-31'; the values
+        are read from the columns named prefix ~ column (the input values before any cast). -#}
     {%- for column in columns -%}
-        '{{ column }}=' || coalesce(cast({{ column }} as {{ dbt.type_string() }}), 'null'){{ " || '|' || " if not loop.last }}
+        '{{ column }}=' || coalesce(cast({{ prefix ~ column }} as {{ dbt.type_string() }}), 'null'){{ " || '|' || " if not loop.last }}
     {%- endfor -%}
+{%- endmacro %}
+
+
+{% macro dq_flagged_key(columns) -%}
+    {#- The input key as text on rows that break a rule (dq_rule set), null on clean rows: on the
+        big facts, text keys for every row cost more to build and store than all the checks. The
+        input values are in the columns input_<column>. -#}
+    case when dq_rule is not null then {{ dq_key_text(columns, 'input_') }} end
+{%- endmacro %}
+
+
+{% macro dq_month_watermark() -%}
+    {#- Last month stored in a base model of a monthly fact, or none: rows dated after as_of_date
+        do not count, so those months are checked again once the date has come. -#}
+    {%- set query -%}
+        select max(month_date) from {{ this }} where dq_rule is null or dq_rule <> 'date_in_future'
+    {%- endset -%}
+    {%- set latest = run_query(query).rows[0][0] -%}
+    {{ return(none if latest is none else (latest | string)[:10]) }}
+{%- endmacro %}
+
+
+{% macro dq_new_months_filter(month_expression) -%}
+    {#- Incremental base models of monthly facts: the rows of months after the watermark, and
+        every row whose month is missing or unreadable (the pre-hook deleted their earlier copy). -#}
+    {%- if is_incremental() -%}
+        {%- set watermark = dq_month_watermark() -%}
+        {%- if watermark is not none -%}
+            where {{ month_expression }} is null or {{ month_expression }} > cast('{{ watermark }}' as date)
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -178,7 +210,8 @@
 
 {% macro dq_monthly_amounts(table_name, amount_column) -%}
     {#- base model of a customer x product x month fact (balances, revenues): typed, month
-        normalised, with the first quarantine rule each row breaks. -#}
+        normalised, with the first quarantine rule each row breaks; incremental on the month
+        (the model's config: dq_monthly_fact_config()). -#}
     {%- set stored_as_text = dq_input_columns(table_name, {
         'customer_id': dq_customer_id_kind(),
         'product_id': 'text',
@@ -189,13 +222,16 @@
 with source as (
 
     select * from {{ bank_input(table_name) }}
+    {{ dq_new_months_filter(dq_cast('month_date', 'date', stored_as_text)) }}
 
 ),
 
 typed as (
 
     select
-        {{ dq_key_text(['customer_id', 'product_id', 'month_date']) }} as source_key,
+        customer_id as input_customer_id,
+        product_id as input_product_id,
+        month_date as input_month_date,
         customer_id is null or product_id is null or month_date is null as is_key_missing,
         {{ amount_column }} is null as is_amount_missing,
         {{ dq_cast('customer_id', customer_id_type(), stored_as_text) }} as customer_id,
@@ -238,9 +274,36 @@ checked as (
     left join customers on typed.customer_id = customers.customer_id
     left join products on typed.product_id = products.product_id
 
+),
+
+final as (
+
+    select
+        {{ dq_flagged_key(['customer_id', 'product_id', 'month_date']) }} as source_key,
+        customer_id,
+        product_id,
+        month_date,
+        {{ amount_column }},
+        dq_rule
+    from checked
+
 )
 
-select * from checked
+select * from final
+{%- endmacro %}
+
+
+{% macro dq_monthly_fact_config() -%}
+    {#- Config of the base models of monthly facts: a table that grows by month (a run checks
+        only the months after the last one stored), and rows without a readable month, which
+        every run checks again, replaced rather than stacked. -#}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='month_date',
+        on_schema_change='fail',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where month_date is null{% endif %}",
+    ) }}
 {%- endmacro %}
 
 

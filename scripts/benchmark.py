@@ -118,6 +118,7 @@ class Bench:
             str(Path(sys.executable).with_name("dbt")), *args, "--target", self.args.target,
             "--vars", json.dumps({"input_schema": self.raw_schema, **self.args.vars, **(variables or {})}),
             "--target-path", str(self.work / "target"), "--log-path", str(self.work / "logs"),
+            "--threads", str(self.args.dbt_threads),
         ]  # fmt: skip
         log = (self.work / "dbt.log").open("a")
         started = time.perf_counter()
@@ -248,6 +249,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         "load_average_at_start": round(os.getloadavg()[0], 2),
         "vars": args.vars,
         "duckdb_memory_limit": args.duckdb_memory_limit,
+        "dbt_threads": args.dbt_threads,
         "generate_s": generate_s,
     }
     try:
@@ -341,8 +343,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-pandas", action="store_true", help="do not run the pandas pipeline")
     parser.add_argument("--note", default="", help="free text for the results row")
     parser.add_argument("--duckdb-memory-limit", default="6GB", help="DuckDB memory_limit of the dbt runs")
+    parser.add_argument(
+        "--dbt-threads", type=int, default=None,
+        help="dbt threads (default: 1 on DuckDB, whose every query already uses all cores, so models run side by"
+        " side only compete for memory; 4 on Postgres)",
+    )  # fmt: skip
     parser.add_argument("--vars", type=json.loads, default={}, help="more dbt vars, as JSON (recorded in the JSON)")
     args = parser.parse_args(argv)
+    if args.dbt_threads is None:
+        args.dbt_threads = 1 if args.target == "duckdb" else 4
     if args.work:
         args.work.mkdir(parents=True, exist_ok=True)
         result = run(args, args.work)

@@ -14,7 +14,16 @@ from conftest import ALL_MARTS, SEEDS, copy_project, duckdb_project
 
 LAST_MONTH = "2025-12-31"
 CUTOFF = "2025-11-30"
-COMPARED = [f"marts.{mart}" for mart in ALL_MARTS] + ["intermediate.int_customer_month_features"]
+MONTHLY_TABLES = [
+    "staging.base_bank__balances",
+    "staging.base_bank__revenues",
+    "staging.base_bank__customer_activity",
+    "intermediate.int_balances_revenues_monthly",
+    "intermediate.int_holdings_monthly",
+    "intermediate.int_customer_months",
+    "intermediate.int_customer_month_features",
+]
+COMPARED = [f"marts.{mart}" for mart in ALL_MARTS] + MONTHLY_TABLES
 # A lighter fit than the defaults keeps the three builds quick; the incremental logic is the same.
 FAST = "{n_init: 2, diagnostics_k_min: 4, diagnostics_k_max: 6"
 
@@ -51,7 +60,9 @@ def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> N
         shutil.copy(SEEDS / f"{table}.csv", seeds / f"{table}.csv")
     project.run("build", "--vars", FAST + "}")
     nodes = {result["unique_id"].split(".")[-1]: result for result in project.run_results()}
-    assert "int_customer_month_features" in nodes
+    for table in MONTHLY_TABLES:
+        model = table.split(".")[1]
+        assert f"'{CUTOFF}'" in nodes[model]["compiled_code"], f"{model} reads only the months after {CUTOFF}"
 
     with duckdb.connect(str(db_path), read_only=True) as connection:
         fits = connection.execute("select distinct reference_month from segment_model.seg_kmeans_fits").fetchall()

@@ -1,5 +1,7 @@
 {#- Every customer_activity input row, typed, with the first quarantine rule it breaks. The
-    table is optional: without it this model is empty and carries the keys only. -#}
+    table is optional: without it this model is empty and carries the keys only. Incremental
+    on the month, as the other monthly facts. -#}
+{{ dq_monthly_fact_config() }}
 {%- set behaviour_columns = activity_input_columns() -%}
 {%- if bank_input_exists('customer_activity') %}
 {%- set stored_as_text = dq_input_columns('customer_activity', {
@@ -10,13 +12,15 @@
 with source as (
 
     select * from {{ bank_input('customer_activity') }}
+    {{ dq_new_months_filter(dq_cast('month_date', 'date', stored_as_text)) }}
 
 ),
 
 typed as (
 
     select
-        {{ dq_key_text(['customer_id', 'month_date']) }} as source_key,
+        customer_id as input_customer_id,
+        month_date as input_month_date,
         customer_id is null or month_date is null as is_key_missing,
         {% for column_name in behaviour_columns %}
         cast({{ adapter.quote(column_name) }} as {{ dbt.type_numeric() }}) as {{ column_name | lower }},
@@ -48,9 +52,23 @@ checked as (
     from typed
     left join customers on typed.customer_id = customers.customer_id
 
+),
+
+final as (
+
+    select
+        {{ dq_flagged_key(['customer_id', 'month_date']) }} as source_key,
+        {% for column_name in behaviour_columns %}
+        {{ column_name | lower }},
+        {% endfor %}
+        customer_id,
+        month_date,
+        dq_rule
+    from checked
+
 )
 
-select * from checked
+select * from final
 
 {%- else %}
 

@@ -15,7 +15,9 @@ with source as (
 typed as (
 
     select
-        {{ dq_key_text(['customer_id', 'product_id', 'opened_on']) }} as source_key,
+        customer_id as input_customer_id,
+        product_id as input_product_id,
+        opened_on as input_opened_on,
         customer_id is null or product_id is null or opened_on is null as is_key_missing,
         closed_on is not null as has_closed_on,
         {{ dq_cast('customer_id', customer_id_type(), stored_as_text) }} as customer_id,
@@ -57,6 +59,19 @@ checked as (
     left join customers on typed.customer_id = customers.customer_id
     left join products on typed.product_id = products.product_id
 
+),
+
+final as (
+
+    select
+        {{ dq_flagged_key(['customer_id', 'product_id', 'opened_on']) }} as source_key,
+        customer_id,
+        product_id,
+        opened_on,
+        closed_on,
+        dq_rule
+    from checked
+
 )
 
-select * from checked
+select * from final

@@ -1,2 +1,3 @@
 {#- Every revenues input row, typed, with the first quarantine rule it breaks. -#}
+{{ dq_monthly_fact_config() }}
 {{ dq_monthly_amounts('revenues', 'revenue') }}
