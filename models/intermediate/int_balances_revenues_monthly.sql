@@ -68,9 +68,10 @@ final as (
         {% for product_type in product_types + ['total'] %}
         coalesce(balances_by_type.balance_{{ product_type }}, 0) as balance_{{ product_type }},
         {% endfor %}
-        {% for product_type in product_types + ['total'] %}
-        coalesce(revenues_by_type.revenue_{{ product_type }}, 0) as revenue_{{ product_type }}{{ "," if not loop.last }}
+        {% for product_type in product_types %}
+        coalesce(revenues_by_type.revenue_{{ product_type }}, 0) as revenue_{{ product_type }},
         {% endfor %}
+        coalesce(revenues_by_type.revenue_total, 0) as revenue_total
     from balances_by_type
     full outer join revenues_by_type
         on

@@ -14,23 +14,40 @@ features as (
 
 ),
 
-per_type as (
+-- Joined once, then unpivoted: a join per product type read every month of the features.
+customer_features as (
 
-    {% for product_type in product_types %}
     select
+        {% for product_type in product_types %}
+        features.products_held_{{ product_type }},
+        features.balance_{{ product_type }},
+        features.revenue_{{ product_type }},
+        {% endfor %}
         customers.customer_id,
         customers.segment_id,
         customers.segment_name,
-        customers.tier,
-        '{{ product_type }}' as product_type,
-        features.products_held_{{ product_type }} as products_held,
-        features.balance_{{ product_type }} as balance,
-        features.revenue_{{ product_type }} as revenue
+        customers.tier
     from customers
     inner join features
         on
             customers.customer_id = features.customer_id
             and customers.reference_month = features.month_date
+
+),
+
+per_type as (
+
+    {% for product_type in product_types %}
+    select
+        customer_id,
+        segment_id,
+        segment_name,
+        tier,
+        '{{ product_type }}' as product_type,
+        products_held_{{ product_type }} as products_held,
+        balance_{{ product_type }} as balance,
+        revenue_{{ product_type }} as revenue
+    from customer_features
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
