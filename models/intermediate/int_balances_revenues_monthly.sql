@@ -36,30 +36,20 @@ products as (
 -- Each fact is pivoted on its own and the two joined: one aggregate over both facts holds
 -- every pivoted sum for every customer-month at once, and at a million customers that state
 -- no longer fits in memory (measured 66 s against 42 s this way).
-balances_by_type as (
+{% for fact, amount_column in [('balances', 'balance'), ('revenues', 'revenue')] %}
+{{ fact }}_by_type as (
 
     select
-        balances.customer_id,
-        balances.month_date,
-        {{ sum_by_product_type('balances.balance', 'balance', product_types) | indent(8) }}
-    from balances
-    inner join products on balances.product_id = products.product_id
-    group by balances.customer_id, balances.month_date
+        {{ fact }}.customer_id,
+        {{ fact }}.month_date,
+        {{ sum_by_product_type(fact ~ '.' ~ amount_column, amount_column, product_types) | indent(8) }}
+    from {{ fact }}
+    inner join products on {{ fact }}.product_id = products.product_id
+    group by {{ fact }}.customer_id, {{ fact }}.month_date
 
 ),
 
-revenues_by_type as (
-
-    select
-        revenues.customer_id,
-        revenues.month_date,
-        {{ sum_by_product_type('revenues.revenue', 'revenue', product_types) | indent(8) }}
-    from revenues
-    inner join products on revenues.product_id = products.product_id
-    group by revenues.customer_id, revenues.month_date
-
-),
-
+{% endfor %}
 final as (
 
     select

@@ -71,23 +71,27 @@ holding_months as (
 
 ),
 
+-- Counts of the rows where a flag holds rather than sums of the 0/1 flags: DuckDB sums
+-- integers into 128-bit states, and over a million customers' 22 million customer-months
+-- those wide states cost 23 s against 14 s (same result).
 final as (
 
     select
         customer_id,
         month_date,
         {% for product_type in product_types %}
-        cast(sum(case when product_type = '{{ product_type }}' then is_held else 0 end) as {{ dbt.type_int() }})
+        cast(count(case when product_type = '{{ product_type }}' and is_held = 1 then 1 end) as {{ dbt.type_int() }})
             as products_held_{{ product_type }},
         {% endfor %}
-        cast(sum(is_held) as {{ dbt.type_int() }}) as products_held_total,
-        cast(sum(is_opened_in_window) as {{ dbt.type_int() }}) as products_opened_in_window,
-        cast(sum(is_closed_in_window) as {{ dbt.type_int() }}) as products_closed_in_window,
-        cast(sum(is_held_before_window) as {{ dbt.type_int() }}) as products_held_before_window,
+        cast(count(case when is_held = 1 then 1 end) as {{ dbt.type_int() }}) as products_held_total,
+        cast(count(case when is_opened_in_window = 1 then 1 end) as {{ dbt.type_int() }}) as products_opened_in_window,
+        cast(count(case when is_closed_in_window = 1 then 1 end) as {{ dbt.type_int() }}) as products_closed_in_window,
+        cast(count(case when is_held_before_window = 1 then 1 end) as {{ dbt.type_int() }})
+            as products_held_before_window,
         -- Distinct types held, as a sum of per-type flags: count(distinct) costs several times more.
         cast(
             {% for product_type in product_types %}
-            case when sum(case when product_type = '{{ product_type }}' then is_held else 0 end) > 0 then 1 else 0 end
+            case when count(case when product_type = '{{ product_type }}' and is_held = 1 then 1 end) > 0 then 1 else 0 end
             {{ "+" if not loop.last }}
             {% else %}
             0
