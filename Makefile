@@ -36,7 +36,7 @@ dashboard: $(INSTALLED)  ## the Streamlit dashboard over the marts (dashboard/RE
 
 bench: $(INSTALLED)  ## scale benchmark on DuckDB at 100,000 and 1,000,000 customers x 24 months (pandas at 100,000 only: 6 GB there) -> bench/*.json, bench/RESULTS.md
 	$(BIN)/python scripts/benchmark.py --customers 100000 --months 24 --out bench/bench_100000.json
-	$(BIN)/python scripts/benchmark.py --customers 1000000 --months 24 --skip-pandas --out bench/bench_1000000.json
+	$(BIN)/python scripts/benchmark.py --customers 1000000 --months 24 --skip-pandas --dbt-threads 1 --out bench/bench_1000000.json
 
 clean:
 	rm -rf target logs segmentation.duckdb
