@@ -56,12 +56,14 @@ final as (
         coalesce(balances_by_type.customer_id, revenues_by_type.customer_id) as customer_id,
         coalesce(balances_by_type.month_date, revenues_by_type.month_date) as month_date,
         {% for product_type in product_types + ['total'] %}
-        coalesce(balances_by_type.balance_{{ product_type }}, 0) as balance_{{ product_type }},
+        cast(coalesce(balances_by_type.balance_{{ product_type }}, 0) as {{ dbt.type_numeric() }})
+            as balance_{{ product_type }},
         {% endfor %}
         {% for product_type in product_types %}
-        coalesce(revenues_by_type.revenue_{{ product_type }}, 0) as revenue_{{ product_type }},
+        cast(coalesce(revenues_by_type.revenue_{{ product_type }}, 0) as {{ dbt.type_numeric() }})
+            as revenue_{{ product_type }},
         {% endfor %}
-        coalesce(revenues_by_type.revenue_total, 0) as revenue_total
+        cast(coalesce(revenues_by_type.revenue_total, 0) as {{ dbt.type_numeric() }}) as revenue_total
     from balances_by_type
     full outer join revenues_by_type
         on
