@@ -123,22 +123,13 @@
 {%- endmacro %}
 
 
-{% macro dq_month_watermark() -%}
-    {#- Last month stored in a base model of a monthly fact, or none: rows dated after as_of_date
-        do not count, so those months are checked again once the date has come. -#}
-    {%- set query -%}
-        select max(month_date) from {{ this }} where dq_rule is null or dq_rule <> 'date_in_future'
-    {%- endset -%}
-    {%- set latest = run_query(query).rows[0][0] -%}
-    {{ return(none if latest is none else (latest | string)[:10]) }}
-{%- endmacro %}
-
-
 {% macro dq_new_months_filter(month_expression) -%}
     {#- Incremental base models of monthly facts: the rows of months after the watermark, and
-        every row whose month is missing or unreadable (the pre-hook deleted their earlier copy). -#}
+        every row whose month is missing or unreadable (the pre-hook deleted their earlier copy).
+        Rows dated after as_of_date do not set the watermark, so their months are checked again
+        once the date has come. -#}
     {%- if is_incremental() -%}
-        {%- set watermark = dq_month_watermark() -%}
+        {%- set watermark = month_watermark("dq_rule is null or dq_rule <> 'date_in_future'") -%}
         {%- if watermark is not none -%}
             where {{ month_expression }} is null or {{ month_expression }} > cast('{{ watermark }}' as date)
         {%- endif -%}
