@@ -20,7 +20,6 @@ MONTHLY_TABLES = [
     "staging.base_bank__customer_activity",
     "intermediate.int_balances_revenues_monthly",
     "intermediate.int_holdings_monthly",
-    "intermediate.int_customer_months",
     "intermediate.int_customer_month_features",
 ]
 COMPARED = [f"marts.{mart}" for mart in ALL_MARTS] + MONTHLY_TABLES
