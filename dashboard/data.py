@@ -46,6 +46,7 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "davies_bouldin",
         "calinski_harabasz",
         "silhouette_sample_size",
+        "fitted_customers",
         "random_seed",
         "is_chosen_k",
     ),

@@ -445,7 +445,8 @@
                 'silhouette': run_query(silhouette_query).rows[0][0] | float,
                 'davies_bouldin': davies.value / k,
                 'calinski_harabasz': (between.value / (k - 1)) / (fit.inertia / (fit.n_rows - k)),
-                'silhouette_sample_size': sample_size, 'reference_month': reference_month[:10],
+                'silhouette_sample_size': sample_size, 'fitted_customers': fit.n_rows,
+                'reference_month': reference_month[:10],
             }) -%}
         {%- endif -%}
     {%- endfor -%}

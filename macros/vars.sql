@@ -16,6 +16,7 @@
     {%- do var_int('diagnostics_k_min', 2, 50) -%}
     {%- do var_int('diagnostics_k_max', var_int('diagnostics_k_min', 2, 50), 50) -%}
     {%- do var_int('silhouette_sample', 100, 1000000) -%}
+    {%- do var_int('diagnostics_sample', 10, 1000000000) -%}
     {%- do var_int_list('transition_comparison_months', 1, 120) -%}
     {%- do var_date('as_of_date') -%}
     {%- do var_share('min_segment_share') -%}

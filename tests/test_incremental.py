@@ -24,7 +24,9 @@ MONTHLY_TABLES = [
 ]
 COMPARED = [f"marts.{mart}" for mart in ALL_MARTS] + MONTHLY_TABLES
 # A lighter fit than the defaults keeps the three builds quick; the incremental logic is the same.
-FAST = "{n_init: 2, diagnostics_k_min: 4, diagnostics_k_max: 6"
+# diagnostics_sample below the demo's active customers: the diagnostics fit a sample here.
+DIAGNOSTICS_SAMPLE = 200
+FAST = f"{{n_init: 2, diagnostics_k_min: 4, diagnostics_k_max: 6, diagnostics_sample: {DIAGNOSTICS_SAMPLE}"
 
 
 def write_seeds_known_at(cutoff: str, seeds: Path) -> None:
@@ -66,8 +68,18 @@ def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> N
     with duckdb.connect(str(db_path), read_only=True) as connection:
         fits = connection.execute("select distinct reference_month from segment_model.seg_kmeans_fits").fetchall()
         months = connection.execute("select max(month_date) from marts.customer_segment_history").fetchone()
+        fitted, sampled, training = connection.execute(
+            """
+            select
+                (select distinct fitted_customers from marts.segment_k_diagnostics),
+                (select count(*) from segment_model.seg_diagnostics_matrix),
+                (select count(*) from segment_model.seg_training_matrix)
+            """
+        ).fetchone()
     assert [str(month) for (month,) in fits] == [CUTOFF], "a monthly run reuses the stored model"
     assert str(months[0]) == LAST_MONTH, "the new month is scored"
+    step = -(-training // DIAGNOSTICS_SAMPLE)
+    assert fitted == sampled == -(-training // step) <= DIAGNOSTICS_SAMPLE < training, "diagnostics on every n-th id"
 
     refreshed_path = tmp_path / "refreshed.duckdb"
     shutil.copy(db_path, refreshed_path)

@@ -52,6 +52,8 @@ def session(duckdb_build: DuckdbBuild) -> Iterator[Session]:
     matrix["reference_month"] = matrix["reference_month"].dt.date
     snowflake_matrix = session.create_dataframe(matrix.rename(columns=str.upper))
     snowflake_matrix.write.save_as_table(f"{SCHEMA}.SEG_TRAINING_MATRIX", mode="overwrite")
+    # Below diagnostics_sample the diagnostics fit every training customer.
+    snowflake_matrix.write.save_as_table(f"{SCHEMA}.SEG_DIAGNOSTICS_MATRIX", mode="overwrite")
     yield session
     session.close()
 

@@ -61,6 +61,7 @@ with st.expander("Diagnostics by k"):
             "davies_bouldin",
             "calinski_harabasz",
             "silhouette_sample_size",
+            "fitted_customers",
             "is_chosen_k",
         ],
         column_config={
@@ -70,6 +71,7 @@ with st.expander("Diagnostics by k"):
             "davies_bouldin": st.column_config.NumberColumn("Davies-Bouldin", format="%.3f"),
             "calinski_harabasz": st.column_config.NumberColumn("Calinski-Harabasz", format="%,.1f"),
             "silhouette_sample_size": st.column_config.NumberColumn("Silhouette sample", format="%,d"),
+            "fitted_customers": st.column_config.NumberColumn("Customers fitted", format="%,d"),
             "is_chosen_k": st.column_config.CheckboxColumn("Chosen"),
         },
     )

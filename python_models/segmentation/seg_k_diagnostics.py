@@ -1,5 +1,6 @@
 """Model diagnostics over a range of k: inertia (elbow), silhouette, Davies-Bouldin,
-Calinski-Harabasz, on the same training matrix and seed as the segmentation.
+Calinski-Harabasz, with the segmentation's seed, on seg_diagnostics_matrix: the training
+matrix, or a systematic sample of its customers when it holds more than diagnostics_sample.
 
 Runs as a dbt Python model on DuckDB (in process) and on Snowflake (Snowpark stored procedure);
 everything it needs is in this file.
@@ -40,7 +41,7 @@ def model(dbt: Any, session: Any) -> pd.DataFrame:
     silhouette_sample = int(dbt.config.get("silhouette_sample"))
     column_case = dbt.config.get("column_case")
     refit = dbt.config.get("refit_model")
-    matrix = to_pandas(dbt.ref("seg_training_matrix"))
+    matrix = to_pandas(dbt.ref("seg_diagnostics_matrix"))
     if getattr(dbt, "is_incremental", False) and str(refit).strip().lower() != "true":
         stored = stored_diagnostics(
             to_pandas(session.sql(f"select * from {dbt.this}")), matrix, range(k_min, k_max + 1)
@@ -190,6 +191,7 @@ def k_diagnostics(
                 "davies_bouldin": float(davies_bouldin_score(matrix.values, fit.labels)),
                 "calinski_harabasz": float(calinski_harabasz_score(matrix.values, fit.labels)),
                 "silhouette_sample_size": int(sample_size),
+                "fitted_customers": len(matrix.values),
                 "reference_month": matrix.reference_month,
             }
         )

@@ -23,6 +23,7 @@ final as (
         diagnostics.davies_bouldin,
         diagnostics.calinski_harabasz,
         cast(diagnostics.silhouette_sample_size as {{ dbt.type_int() }}) as silhouette_sample_size,
+        cast(diagnostics.fitted_customers as {{ dbt.type_int() }}) as fitted_customers,
         cast(summary.random_seed as {{ dbt.type_int() }}) as random_seed,
         diagnostics.k = summary.n_clusters as is_chosen_k
     from diagnostics
