@@ -14,7 +14,9 @@ later closings still open). Then, in one run:
 - full_build_s: `dbt build` from an empty database (features, fit, scoring, marts, tests);
   kmeans_fit_s and scoring_s are its nodes' times;
 - add_month_s: the views move on one month, then `dbt build` again (incremental);
-- peak_rss_mb: peak resident memory of the dbt process tree over all dbt runs.
+- peak_rss_mb: peak resident memory of the dbt process tree over all dbt runs;
+- features_slowest_nodes, full_build_slowest_nodes, add_month_slowest_nodes: the ten nodes
+  (models and tests) that took longest in each dbt command, seconds.
 
 dbt times are wall-clock times of the dbt command, start-up included. The project is parsed
 once first (parse_s, reported apart), so the timed commands use dbt's partial parsing, as any
@@ -261,8 +263,9 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         bench.reset_database(data, cutoff)
         result["floor_s"] = bench.floor()
         result["parse_s"], _ = bench.dbt("parse")
-        features_s, _ = bench.dbt("run", "--select", "+int_customer_month_features")
+        features_s, nodes = bench.dbt("run", "--select", "+int_customer_month_features")
         result["features_s"] = features_s
+        result["features_slowest_nodes"] = slowest(nodes)
         if args.target == "duckdb" and not args.skip_pandas:
             result["pandas_features_s"], result["pandas_peak_rss_mb"] = bench.pandas_features(data, cutoff)
         else:
@@ -271,14 +274,16 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         bench.reset_database(data, cutoff)
         full_build_s, nodes = bench.dbt("build")
         result["full_build_s"] = full_build_s
+        result["full_build_slowest_nodes"] = slowest(nodes)
         result["kmeans_fit_s"] = nodes.get("seg_kmeans_fits", nodes.get("seg_kmeans_fits_sql"))
         result["scoring_s"] = nodes["seg_customer_month_segments"]
         result["feature_rows"] = bench.count(f"{bench.prefix}intermediate.int_customer_month_features")
         result["scored_rows"] = bench.count(f"{bench.prefix}segment_model.seg_customer_month_segments")
 
         bench.create_views(data, next_cutoff)
-        add_month_s, _ = bench.dbt("build")
+        add_month_s, nodes = bench.dbt("build")
         result["add_month_s"] = add_month_s
+        result["add_month_slowest_nodes"] = slowest(nodes)
         result["feature_rows_after_add_month"] = bench.count(f"{bench.prefix}intermediate.int_customer_month_features")
         result["peak_rss_mb"] = bench.rss.peak_kb / 1024
     finally:
@@ -290,6 +295,12 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     if result["pandas_features_s"]:
         result["ratio_pandas_to_features"] = result["pandas_features_s"] / result["features_s"]
     return result
+
+
+def slowest(nodes: dict[str, float], count: int = 10) -> dict[str, float]:
+    """The nodes (models, tests) that took longest, seconds: where to look first."""
+    ranked = sorted(nodes.items(), key=lambda item: (-item[1], item[0]))[:count]
+    return {name: round(seconds, 2) for name, seconds in ranked}
 
 
 def machine() -> str:

@@ -29,5 +29,8 @@ def test_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
         assert figures[key] is not None and figures[key] > 0, key
     assert figures["feature_rows_after_add_month"] > figures["feature_rows"] > 0
     assert figures["scored_rows"] > 0
+    for stage in ("features", "full_build", "add_month"):
+        nodes = figures[f"{stage}_slowest_nodes"]
+        assert 0 < len(nodes) <= 10 and list(nodes.values()) == sorted(nodes.values(), reverse=True), stage
     rows = [line for line in results.read_text().splitlines() if line.startswith("| 20")]
     assert len(rows) == 1 and "| 1,000 | 4 |" in rows[0]
