@@ -128,11 +128,10 @@
         every row whose month is missing or unreadable (the pre-hook deleted their earlier copy).
         Rows dated after as_of_date do not set the watermark, so their months are checked again
         once the date has come. -#}
-    {%- if is_incremental() -%}
-        {%- set watermark = month_watermark("dq_rule is null or dq_rule <> 'date_in_future'") -%}
-        {%- if watermark is not none -%}
-            where {{ month_expression }} is null or {{ month_expression }} > cast('{{ watermark }}' as date)
-        {%- endif -%}
+    {%- set watermark = month_watermark("dq_rule is null or dq_rule <> 'date_in_future'") if is_incremental() else none -%}
+    {%- do record_months_built(watermark) -%}
+    {%- if watermark is not none -%}
+        where {{ month_expression }} is null or {{ month_expression }} > cast('{{ watermark }}' as date)
     {%- endif -%}
 {%- endmacro %}
 

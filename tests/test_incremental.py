@@ -22,11 +22,19 @@ MONTHLY_TABLES = [
     "intermediate.int_holdings_monthly",
     "intermediate.int_customer_month_features",
 ]
+INCREMENTAL_MARTS = ["customer_segment_history", "segment_history"]
 COMPARED = [f"marts.{mart}" for mart in ALL_MARTS] + MONTHLY_TABLES
 # A lighter fit than the defaults keeps the three builds quick; the incremental logic is the same.
 # diagnostics_sample below the demo's active customers: the diagnostics fit a sample here.
 DIAGNOSTICS_SAMPLE = 200
 FAST = f"{{n_init: 2, diagnostics_k_min: 4, diagnostics_k_max: 6, diagnostics_sample: {DIAGNOSTICS_SAMPLE}"
+# Data tests scoped to the months a build wrote (macros/month_builds.sql), one per layer.
+MONTH_SCOPED_TESTS = [
+    "unique_combination_of_columns_stg_bank__balances_customer_id__product_id__month_date",
+    "unique_combination_of_columns_int_customer_month_features_customer_id__month_date",
+    "unique_combination_of_columns_customer_segment_history_customer_id__month_date",
+    "assert_features_reconcile_with_inputs",
+]
 
 
 def write_seeds_known_at(cutoff: str, seeds: Path) -> None:
@@ -49,6 +57,18 @@ def read(db_path: Path) -> dict[str, pd.DataFrame]:
         return {table: connection.execute(f"select * from {table} order by all").df() for table in COMPARED}
 
 
+def compiled_tests(results: list[dict]) -> dict[str, str]:
+    """The compiled SQL of each data test in run_results, by test name."""
+    tests = [result for result in results if result["unique_id"].startswith("test.")]
+    return {result["unique_id"].split(".")[2]: result["compiled_code"] for result in tests}
+
+
+def assert_tests_scoped(results: list[dict], condition: str) -> None:
+    tests = compiled_tests(results)
+    for name in MONTH_SCOPED_TESTS:
+        assert condition in tests[name], f"{name} checks only: {condition}"
+
+
 def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> None:
     project_dir = copy_project(tmp_path / "project")
     seeds = project_dir / "seeds" / "demo"
@@ -56,14 +76,19 @@ def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> N
     db_path = tmp_path / "incremental.duckdb"
     project = duckdb_project(tmp_path / "incremental", db_path, project_dir)
     project.run("build", "--vars", FAST + "}")
+    assert_tests_scoped(project.run_results(), "1 = 1")  # a first build tests every month
 
     for table in ("balances", "revenues", "customer_activity", "customers", "product_holdings"):
         shutil.copy(SEEDS / f"{table}.csv", seeds / f"{table}.csv")
     project.run("build", "--vars", FAST + "}")
     nodes = {result["unique_id"].split(".")[-1]: result for result in project.run_results()}
-    for table in MONTHLY_TABLES:
-        model = table.split(".")[1]
+    for model in [table.split(".")[1] for table in MONTHLY_TABLES] + INCREMENTAL_MARTS:
         assert f"'{CUTOFF}'" in nodes[model]["compiled_code"], f"{model} reads only the months after {CUTOFF}"
+    assert_tests_scoped(project.run_results(), f"month_date > cast('{CUTOFF}' as date)")
+    project.run("test", "--select", "int_customer_month_features", "--vars", FAST + "}")
+    tests = compiled_tests(project.run_results())  # dbt test alone writes nothing: every month
+    assert "1 = 1" in tests["assert_features_reconcile_with_inputs"]
+    assert "1 = 1" in tests["unique_combination_of_columns_int_customer_month_features_customer_id__month_date"]
 
     with duckdb.connect(str(db_path), read_only=True) as connection:
         fits = connection.execute("select distinct reference_month from segment_model.seg_kmeans_fits").fetchall()

@@ -7,6 +7,7 @@
     on_schema_change='fail',
 ) }}
 {%- set watermark = month_watermark() if is_incremental() else none -%}
+{%- do record_months_built(watermark) -%}
 {%- set product_types = product_types() -%}
 
 with balances as (

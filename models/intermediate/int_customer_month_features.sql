@@ -25,6 +25,7 @@
 {%- if is_incremental() and stored_lookback_months(this) == lookback_months -%}
 {%- set watermark = month_watermark() -%}
 {%- endif -%}
+{%- do record_months_built(watermark) -%}
 {%- set history_from = months_before(watermark, lookback_months - 2) if watermark is not none else none %}
 -- depends_on: {{ ref('stg_bank__products') }}
 

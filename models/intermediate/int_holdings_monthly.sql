@@ -13,6 +13,7 @@
 {%- if is_incremental() and stored_lookback_months(this) == var_int('lookback_months', 1, 120) -%}
 {%- set watermark = month_watermark() -%}
 {%- endif -%}
+{%- do record_months_built(watermark) -%}
 {%- set product_types = product_types() -%}
 
 with holdings as (

@@ -14,7 +14,8 @@
 {%- set watermark = none -%}
 {%- if is_incremental() and stored_fingerprint(this) == fingerprint -%}
 {%- set watermark = month_watermark() -%}
-{%- endif %}
+{%- endif -%}
+{%- do record_months_built(watermark) %}
 -- depends_on: {{ ref('seg_centroids') }}, {{ ref('seg_preprocessing') }}
 
 with standardized as (

@@ -2,6 +2,8 @@
 -- revenue, and as many active customers as there are customers holding an open product.
 -- Returns the months where any of the three disagree. Money is compared to a hundredth of a
 -- cent: exact on DuckDB and Postgres, but some engines (fakesnow) sum decimals as doubles.
+-- Only the months this build wrote (macros/month_builds.sql); every month on a full build.
+{%- set months_built = months_built_condition() %}
 
 with features as (
 
@@ -11,6 +13,7 @@ with features as (
         sum(revenue_total) as revenue,
         sum(case when is_active then 1 else 0 end) as active_customers
     from {{ ref('int_customer_month_features') }}
+    where {{ months_built }}
     group by month_date
 
 ),
@@ -21,6 +24,7 @@ input_balances as (
         month_date,
         sum(balance) as balance
     from {{ ref('stg_bank__balances') }}
+    where {{ months_built }}
     group by month_date
 
 ),
@@ -31,6 +35,7 @@ input_revenues as (
         month_date,
         sum(revenue) as revenue
     from {{ ref('stg_bank__revenues') }}
+    where {{ months_built }}
     group by month_date
 
 ),
@@ -38,6 +43,7 @@ input_revenues as (
 months as (
 
     select month_date from {{ ref('int_months') }}
+    where {{ months_built }}
 
 ),
 

@@ -1,15 +1,36 @@
 -- Month x segment: customers, revenue and balance in every scored month, with how many
 -- customers kept their segment from the month before (per segment and for the month).
+-- Incremental on the month: a run recomputes the months its inputs rewrote in this dbt
+-- invocation (macros/month_builds.sql), reading the month before the first of them for the
+-- retention; every month when an input was rebuilt in full or not built at all.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='month_date',
+    on_schema_change='fail',
+) }}
+{%- set watermark = none -%}
+{%- if is_incremental() -%}
+{%- set stored = month_watermark() -%}
+{%- set rewritten = months_rewritten_by(['customer_segment_history', 'int_customer_month_features']) -%}
+{%- set watermark = [stored, rewritten] | min if stored is not none and rewritten is not none else none -%}
+{%- endif %}
 
 with history as (
 
     select * from {{ ref('customer_segment_history') }}
+    {% if watermark is not none %}
+    where month_date >= cast('{{ watermark }}' as date)  -- the month before: retention
+    {% endif %}
 
 ),
 
 features as (
 
     select * from {{ ref('int_customer_month_features') }}
+    {% if watermark is not none %}
+    where month_date > cast('{{ watermark }}' as date)
+    {% endif %}
 
 ),
 
@@ -65,6 +86,9 @@ consecutive as (
         on
             current_month.customer_id = previous_month.customer_id
             and months_before.month_date = previous_month.month_date
+    {% if watermark is not none %}
+    where current_month.month_date > cast('{{ watermark }}' as date)
+    {% endif %}
 
 ),
 

@@ -10,7 +10,8 @@
 {%- set watermark = none -%}
 {%- if is_incremental() and history_is_current(this, ref('seg_customer_month_segments'), ref('int_reference_month'), ref('seg_segment_names')) -%}
 {%- set watermark = month_watermark() -%}
-{%- endif %}
+{%- endif -%}
+{%- do record_months_built(watermark) %}
 
 with scored as (
 
