@@ -56,11 +56,11 @@
 {%- endmacro %}
 
 
-{% macro month_watermark(rows_counted=none) -%}
-    {#- Last month_date already in this incremental model ('YYYY-MM-DD'), or none; rows_counted,
-        a SQL condition, leaves the other rows out. -#}
+{% macro month_watermark(rows_counted=none, column='month_date') -%}
+    {#- Last month (column, default month_date) already in this incremental model ('YYYY-MM-DD'),
+        or none; rows_counted, a SQL condition, leaves the other rows out. -#}
     {%- set latest = run_query(
-        "select max(month_date) from " ~ this ~ (" where " ~ rows_counted if rows_counted else "")
+        "select max(" ~ column ~ ") from " ~ this ~ (" where " ~ rows_counted if rows_counted else "")
     ).rows[0][0] -%}
     {{ return(none if latest is none else (latest | string)[:10]) }}
 {%- endmacro %}

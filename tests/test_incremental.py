@@ -22,7 +22,7 @@ MONTHLY_TABLES = [
     "intermediate.int_holdings_monthly",
     "intermediate.int_customer_month_features",
 ]
-INCREMENTAL_MARTS = ["customer_segment_history", "segment_history"]
+INCREMENTAL_MARTS = ["customer_segment_history", "segment_history", "segment_transitions"]
 COMPARED = [f"marts.{mart}" for mart in ALL_MARTS] + MONTHLY_TABLES
 # A lighter fit than the defaults keeps the three builds quick; the incremental logic is the same.
 # diagnostics_sample below the demo's active customers: the diagnostics fit a sample here.

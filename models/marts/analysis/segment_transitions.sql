@@ -2,7 +2,24 @@
 -- consecutive months, plus the reference month against var('transition_comparison_months')
 -- months before it. Customers who became active appear as 'new', those who stopped being
 -- active as 'churned', so flows add up on both sides (ready for a Sankey chart).
-{%- set offsets = var_int_list('transition_comparison_months', 1, 120) %}
+-- Incremental on to_month: a run recomputes the pairs into the months customer_segment_history
+-- rewrote in this dbt invocation (macros/month_builds.sql) and every pair into the reference
+-- month; the pre-hook drops the stored non-consecutive pairs, which only the reference month
+-- has. Every pair when the history was rebuilt in full or not built at all.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='to_month',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where not is_consecutive{% endif %}",
+) }}
+{%- set offsets = var_int_list('transition_comparison_months', 1, 120) -%}
+{%- set watermark = none -%}
+{%- if is_incremental() -%}
+{%- set stored = month_watermark('is_consecutive', 'to_month') -%}
+{%- set rewritten = months_rewritten_by(['customer_segment_history']) -%}
+{%- set watermark = [stored, rewritten] | min if stored is not none and rewritten is not none else none -%}
+{%- endif %}
 
 with history as (
 
@@ -46,6 +63,11 @@ pairs as (
         from_month,
         to_month
     from candidate_pairs
+    {% if watermark is not none %}
+    where
+        to_month > cast('{{ watermark }}' as date)
+        or to_month in (select reference.reference_month from reference)
+    {% endif %}
 
 ),
 
