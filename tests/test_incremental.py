@@ -115,3 +115,18 @@ def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> N
     for table in COMPARED:
         assert len(incremental[table]) > 0, table
         pd.testing.assert_frame_equal(incremental[table], full[table], check_exact=True, obj=table)
+
+    # A refit rescores every month: the history marts must then be rebuilt whole, exactly as a
+    # --full-refresh of them from the same customer_segment_history.
+    project.run("build", "--vars", FAST + ", refit_model: true}")
+    refit = {result["unique_id"].split(".")[-1]: result["compiled_code"] for result in project.run_results()}
+    for mart in ("segment_history", "segment_transitions"):
+        assert f"'{LAST_MONTH}'" not in refit[mart] and f"'{CUTOFF}'" not in refit[mart], f"{mart} rebuilt whole"
+    rebuilt_path = tmp_path / "rebuilt.duckdb"
+    shutil.copy(db_path, rebuilt_path)
+    rebuilt = duckdb_project(tmp_path / "rebuilt", rebuilt_path, project_dir)
+    rebuilt.run("run", "--select", "segment_history", "segment_transitions", "--full-refresh", "--vars", FAST + "}")
+    for table in ("marts.segment_history", "marts.segment_transitions"):
+        with duckdb.connect(str(db_path), read_only=True) as after_refit, duckdb.connect(str(rebuilt_path)) as whole:
+            query = f"select * from {table} order by all"
+            pd.testing.assert_frame_equal(after_refit.execute(query).df(), whole.execute(query).df(), obj=table)
