@@ -10,6 +10,9 @@ from pathlib import Path
 
 from conftest import ROOT
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from benchmark import node_name
+
 FIGURES = [
     "floor_s", "features_s", "pandas_features_s", "full_build_s", "kmeans_fit_s", "scoring_s", "add_month_s",
     "peak_rss_mb", "ratio_features_to_floor", "ratio_full_to_floor", "ratio_add_month_to_full",
@@ -34,3 +37,9 @@ def test_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
         assert 0 < len(nodes) <= 10 and list(nodes.values()) == sorted(nodes.values(), reverse=True), stage
     rows = [line for line in results.read_text().splitlines() if line.startswith("| 20")]
     assert len(rows) == 1 and "| 1,000 | 4 |" in rows[0]
+
+
+def test_node_names_are_readable() -> None:
+    assert node_name("model.bank_segmentation.int_months") == "int_months"
+    assert node_name("test.bank_segmentation.unique_int_months_month_date.1a2b3c4d5e") == "unique_int_months_month_date"
+    assert node_name("unit_test.bank_segmentation.segment_transitions.test_new_and_churned") == "test_new_and_churned"
