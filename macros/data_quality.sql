@@ -287,11 +287,7 @@ select * from final
     {#- Config of the base models of monthly facts: a table that grows by month (a run checks
         only the months after the last one stored), and rows without a readable month, which
         every run checks again, replaced rather than stacked. -#}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='month_date',
-        on_schema_change='fail',
+    {{ month_incremental_config(
         pre_hook="{% if is_incremental() %}delete from {{ this }} where month_date is null{% endif %}",
     ) }}
 {%- endmacro %}

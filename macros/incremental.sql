@@ -1,6 +1,22 @@
 {#- Monthly incremental builds: which months a month-grain model must (re)compute, and when
     the stored KMeans model is reused instead of refitted (var refit_model). -#}
 
+{% macro month_incremental_config(unique_key='month_date', pre_hook=none) -%}
+    {#- Config of a model incremental on the month: a run replaces whole months (delete+insert on
+        unique_key); a change of columns stops the run and asks for --full-refresh. -#}
+    {%- set settings = {
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': unique_key,
+        'on_schema_change': 'fail',
+    } -%}
+    {%- if pre_hook is not none -%}
+        {%- do settings.update({'pre_hook': pre_hook}) -%}
+    {%- endif -%}
+    {{ config(**settings) }}
+{%- endmacro %}
+
+
 {% macro refit_model() -%}
     {#- var refit_model: true or false (default false); strings 'true'/'false' are accepted. -#}
     {%- set raw = var('refit_model', false) -%}

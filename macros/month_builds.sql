@@ -43,24 +43,10 @@
 
 
 {% macro months_built_condition(column='month_date') -%}
-    {#- SQL condition keeping the months this invocation's models wrote: column after the earliest
-        recorded month; true when any model wrote every month or none wrote anything. -#}
-    {%- if not execute -%}
-        {{ return('1 = 1') }}
-    {%- endif -%}
-    {%- set query -%}
-        select
-            count(*) as models_built,
-            count(rewritten_after) as models_built_incrementally,
-            min(rewritten_after) as rewritten_after
-        from {{ month_builds_relation() }}
-        where invocation_id = '{{ invocation_id }}'
-    {%- endset -%}
-    {%- set row = run_query(query).rows[0] -%}
-    {%- if row[0] == 0 or row[0] != row[1] -%}
-        {{ return('1 = 1') }}
-    {%- endif -%}
-    {{ return(column ~ " > cast('" ~ (row[2] | string)[:10] ~ "' as date)") }}
+    {#- SQL condition keeping the months this invocation's models wrote; true (every month) when
+        one of them wrote every month or none wrote anything. -#}
+    {%- set rewritten_after = months_rewritten_by() -%}
+    {{ return('1 = 1' if rewritten_after is none else column ~ " > cast('" ~ rewritten_after ~ "' as date)") }}
 {%- endmacro %}
 
 
@@ -80,10 +66,10 @@
 {%- endmacro %}
 
 
-{% macro months_rewritten_by(model_names) -%}
-    {#- For a model built from month-grain models: the month after which this invocation's
-        builds of model_names (re)wrote rows ('YYYY-MM-DD', the earliest of them), or none when
-        one of them wrote every month or was not built in this invocation. -#}
+{% macro months_rewritten_by(model_names=none) -%}
+    {#- The month after which this invocation's builds of model_names (default: every model that
+        recorded one) (re)wrote rows, the earliest of them ('YYYY-MM-DD'); none when one of them
+        wrote every month, was not built in this invocation, or nothing was recorded. -#}
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
@@ -96,11 +82,25 @@
         from {{ month_builds_relation() }}
         where
             invocation_id = '{{ invocation_id }}'
-            and model_name in ('{{ model_names | join("', '") }}')
+            {% if model_names %}and model_name in ('{{ model_names | join("', '") }}'){% endif %}
     {%- endset -%}
     {%- set row = run_query(query).rows[0] -%}
-    {%- if row[0] != model_names | length or row[1] != row[2] -%}
+    {%- if row[2] == 0 or row[1] != row[2] or (model_names and row[0] != model_names | length) -%}
         {{ return(none) }}
     {%- endif -%}
     {{ return((row[3] | string)[:10]) }}
+{%- endmacro %}
+
+
+{% macro inputs_watermark(model_names, column='month_date', rows_counted=none) -%}
+    {#- Watermark of an incremental model built from month-grain models: its last stored month
+        (column; rows_counted keeps the rows that count), or the earlier month after which
+        model_names rewrote rows in this invocation; none, every month, on a full build or
+        when an input was rebuilt whole or not built. -#}
+    {%- if not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set stored = month_watermark(rows_counted, column) -%}
+    {%- set rewritten = months_rewritten_by(model_names) -%}
+    {{ return([stored, rewritten] | min if stored is not none and rewritten is not none else none) }}
 {%- endmacro %}

@@ -1,11 +1,6 @@
 {#- Balance and revenue per customer and month: one column per product type and the total. -#}
 {#- Incremental on the month: a run adds the months after the last one stored. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='month_date',
-    on_schema_change='fail',
-) }}
+{{ month_incremental_config() }}
 {%- set watermark = month_watermark() if is_incremental() else none -%}
 {%- do record_months_built(watermark) -%}
 {%- set product_types = product_types() -%}

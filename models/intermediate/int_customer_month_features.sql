@@ -13,12 +13,7 @@
     table was built with another lookback_months, every month is computed again. A new
     product type or activity column changes the columns: the run fails and asks for
     --full-refresh. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='month_date',
-    on_schema_change='fail',
-) }}
+{{ month_incremental_config() }}
 {%- set lookback_months = var_int('lookback_months', 1, 120) -%}
 {%- set columns = customer_month_feature_columns() -%}
 {%- set watermark = none -%}

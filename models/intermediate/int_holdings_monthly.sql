@@ -3,12 +3,7 @@
     customer-months that touch a holding appear; the features model fills the rest with 0. -#}
 {#- Incremental on the month: a run adds the months after the last one stored; a table built
     with another lookback_months is computed again for every month. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='month_date',
-    on_schema_change='fail',
-) }}
+{{ month_incremental_config() }}
 {%- set watermark = none -%}
 {%- if is_incremental() and stored_lookback_months(this) == var_int('lookback_months', 1, 120) -%}
 {%- set watermark = month_watermark() -%}

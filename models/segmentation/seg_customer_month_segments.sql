@@ -2,12 +2,7 @@
     nearest centroid, ties to the lowest segment id. Incremental on the month: a run scores
     only the months after the last one stored, unless the model changed (a refit, another
     reference month): every month is then scored again. model_fingerprint tells the two apart. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='month_date',
-    on_schema_change='fail',
-) }}
+{{ month_incremental_config() }}
 {%- set centroids = centroids_by_segment() -%}
 {%- set segment_ids = centroids.keys() | sort -%}
 {%- set fingerprint = model_fingerprint(centroids, preprocessing_params()) if execute else '' -%}

@@ -3,18 +3,8 @@
 -- Incremental on the month: a run recomputes the months its inputs rewrote in this dbt
 -- invocation (macros/month_builds.sql), reading the month before the first of them for the
 -- retention; every month when an input was rebuilt in full or not built at all.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='month_date',
-    on_schema_change='fail',
-) }}
-{%- set watermark = none -%}
-{%- if is_incremental() -%}
-{%- set stored = month_watermark() -%}
-{%- set rewritten = months_rewritten_by(['customer_segment_history', 'int_customer_month_features']) -%}
-{%- set watermark = [stored, rewritten] | min if stored is not none and rewritten is not none else none -%}
-{%- endif %}
+{{ month_incremental_config() }}
+{%- set watermark = inputs_watermark(['customer_segment_history', 'int_customer_month_features']) %}
 
 with history as (
 

@@ -6,20 +6,12 @@
 -- rewrote in this dbt invocation (macros/month_builds.sql) and every pair into the reference
 -- month; the pre-hook drops the stored non-consecutive pairs, which only the reference month
 -- has. Every pair when the history was rebuilt in full or not built at all.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
+{{ month_incremental_config(
     unique_key='to_month',
-    on_schema_change='fail',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where not is_consecutive{% endif %}",
 ) }}
 {%- set offsets = var_int_list('transition_comparison_months', 1, 120) -%}
-{%- set watermark = none -%}
-{%- if is_incremental() -%}
-{%- set stored = month_watermark('is_consecutive', 'to_month') -%}
-{%- set rewritten = months_rewritten_by(['customer_segment_history']) -%}
-{%- set watermark = [stored, rewritten] | min if stored is not none and rewritten is not none else none -%}
-{%- endif %}
+{%- set watermark = inputs_watermark(['customer_segment_history'], 'to_month', 'is_consecutive') %}
 
 with history as (
 
@@ -121,10 +113,12 @@ final as (
         moves.from_month,
         moves.to_month,
         months_from.month_number + 1 = months_to.month_number as is_consecutive,
-        coalesce(cast(moves.from_segment_id as {{ dbt.type_string() }}), 'new') as from_state,
+        -- varchar, the contract's type: Postgres's type_string() is text, which an incremental
+        -- run would take for a change of the table's columns.
+        coalesce(cast(moves.from_segment_id as varchar), 'new') as from_state,
         coalesce(moves.from_segment_name, 'New customers') as from_label,
         moves.from_segment_id,
-        coalesce(cast(moves.to_segment_id as {{ dbt.type_string() }}), 'churned') as to_state,
+        coalesce(cast(moves.to_segment_id as varchar), 'churned') as to_state,
         coalesce(moves.to_segment_name, 'Churned') as to_label,
         moves.to_segment_id,
         cast(count(*) as {{ dbt.type_int() }}) as customers

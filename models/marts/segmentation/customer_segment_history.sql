@@ -1,12 +1,7 @@
 -- The segment of every active customer in every scored month, with the current model.
 -- Incremental on the month: a run adds the months after the last one stored. When the model,
 -- the reference month or a segment name changed, every month is rebuilt (history_is_current).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='month_date',
-    on_schema_change='fail',
-) }}
+{{ month_incremental_config() }}
 {%- set watermark = none -%}
 {%- if is_incremental() and history_is_current(this, ref('seg_customer_month_segments'), ref('int_reference_month'), ref('seg_segment_names')) -%}
 {%- set watermark = month_watermark() -%}
