@@ -129,9 +129,10 @@ def test_two_postgres_builds_give_identical_marts(postgres_build: PostgresBuild)
         }
 
     first = read_all()
-    # Incremental, with the fit run again: every incremental model takes its incremental path
-    # (column checks included) and the SQL KMeans refits; not a bit of a mart may change.
-    postgres_build.project.run("build", "--exclude", "resource_type:seed", "--vars", json.dumps({"refit_model": True}))
+    # Incremental: every incremental model takes its incremental path (the check of its columns
+    # against the stored table included) and not a bit of a mart may change. The fit's
+    # determinism is covered by the SQL engine's identical labels on DuckDB and Postgres.
+    postgres_build.project.run("build", "--exclude", "resource_type:seed")
     second = read_all()
     for mart, frame in first.items():
         pd.testing.assert_frame_equal(frame, second[mart], check_exact=True, obj=mart)
