@@ -1,7 +1,8 @@
 {#- Data tests of the month-grain tables check the months the build wrote, not all history:
     adding one month then costs one month of testing. Each incremental month-grain model
-    records which months it (re)writes in audit.month_builds (one row per model and dbt
-    invocation); a test whose where config is '__months_built__' reads this invocation's rows
+    below the marts' summaries records which months it (re)writes in audit.month_builds (one
+    row per model and dbt invocation); segment_history and segment_transitions read those rows
+    to recompute the same months (inputs_watermark). A test whose where config is '__months_built__' reads this invocation's rows
     (get_where_subquery). A full build, a full refresh, a refit that rescores every month, or a
     plain `dbt test` (which writes nothing) tests every month. Every month is thus tested by
     the build that wrote it. -#}
@@ -42,11 +43,11 @@
 {%- endmacro %}
 
 
-{% macro months_built_condition(column='month_date') -%}
-    {#- SQL condition keeping the months this invocation's models wrote; true (every month) when
-        one of them wrote every month or none wrote anything. -#}
+{% macro months_built_condition() -%}
+    {#- SQL condition on month_date keeping the months this invocation's models wrote; true (every
+        month) when one of them wrote every month or none wrote anything. -#}
     {%- set rewritten_after = months_rewritten_by() -%}
-    {{ return('1 = 1' if rewritten_after is none else column ~ " > cast('" ~ rewritten_after ~ "' as date)") }}
+    {{ return('1 = 1' if rewritten_after is none else "month_date > cast('" ~ rewritten_after ~ "' as date)") }}
 {%- endmacro %}
 
 

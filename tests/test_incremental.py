@@ -57,14 +57,14 @@ def read(db_path: Path) -> dict[str, pd.DataFrame]:
         return {table: connection.execute(f"select * from {table} order by all").df() for table in COMPARED}
 
 
-def compiled_tests(results: list[dict]) -> dict[str, str]:
-    """The compiled SQL of each data test in run_results, by test name."""
-    tests = [result for result in results if result["unique_id"].startswith("test.")]
-    return {result["unique_id"].split(".")[2]: result["compiled_code"] for result in tests}
+def compiled(results: list[dict], kind: str) -> dict[str, str]:
+    """The compiled SQL of each node of a kind ('model', 'test') in run_results, by name."""
+    nodes = [result for result in results if result["unique_id"].startswith(f"{kind}.")]
+    return {result["unique_id"].split(".")[2]: result["compiled_code"] for result in nodes}
 
 
 def assert_tests_scoped(results: list[dict], condition: str) -> None:
-    tests = compiled_tests(results)
+    tests = compiled(results, "test")
     for name in MONTH_SCOPED_TESTS:
         assert condition in tests[name], f"{name} checks only: {condition}"
 
@@ -81,12 +81,12 @@ def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> N
     for table in ("balances", "revenues", "customer_activity", "customers", "product_holdings"):
         shutil.copy(SEEDS / f"{table}.csv", seeds / f"{table}.csv")
     project.run("build", "--vars", FAST + "}")
-    nodes = {result["unique_id"].split(".")[-1]: result for result in project.run_results()}
+    models = compiled(project.run_results(), "model")
     for model in [table.split(".")[1] for table in MONTHLY_TABLES] + INCREMENTAL_MARTS:
-        assert f"'{CUTOFF}'" in nodes[model]["compiled_code"], f"{model} reads only the months after {CUTOFF}"
+        assert f"'{CUTOFF}'" in models[model], f"{model} reads only the months after {CUTOFF}"
     assert_tests_scoped(project.run_results(), f"month_date > cast('{CUTOFF}' as date)")
     project.run("test", "--select", "int_customer_month_features", "--vars", FAST + "}")
-    tests = compiled_tests(project.run_results())  # dbt test alone writes nothing: every month
+    tests = compiled(project.run_results(), "test")  # dbt test alone writes nothing: every month
     assert "1 = 1" in tests["assert_features_reconcile_with_inputs"]
     assert "1 = 1" in tests["unique_combination_of_columns_int_customer_month_features_customer_id__month_date"]
 
@@ -119,7 +119,7 @@ def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> N
     # A refit rescores every month: the history marts must then be rebuilt whole, exactly as a
     # --full-refresh of them from the same customer_segment_history.
     project.run("build", "--vars", FAST + ", refit_model: true}")
-    refit = {result["unique_id"].split(".")[-1]: result["compiled_code"] for result in project.run_results()}
+    refit = compiled(project.run_results(), "model")
     for mart in ("segment_history", "segment_transitions"):
         assert f"'{LAST_MONTH}'" not in refit[mart] and f"'{CUTOFF}'" not in refit[mart], f"{mart} rebuilt whole"
     rebuilt_path = tmp_path / "rebuilt.duckdb"
