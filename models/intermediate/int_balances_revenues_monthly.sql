@@ -36,9 +36,9 @@ products as (
 {{ fact }}_by_type as (
 
     select
+        {{- sum_by_product_type(fact ~ '.' ~ amount_column, amount_column, product_types) | indent(4) }}
         {{ fact }}.customer_id,
-        {{ fact }}.month_date,
-        {{ sum_by_product_type(fact ~ '.' ~ amount_column, amount_column, product_types) | indent(8) }}
+        {{ fact }}.month_date
     from {{ fact }}
     inner join products on {{ fact }}.product_id = products.product_id
     group by {{ fact }}.customer_id, {{ fact }}.month_date
@@ -51,15 +51,18 @@ final as (
     select
         coalesce(balances_by_type.customer_id, revenues_by_type.customer_id) as customer_id,
         coalesce(balances_by_type.month_date, revenues_by_type.month_date) as month_date,
-        {% for product_type in product_types + ['total'] %}
+        {% for product_type in product_types %}
         cast(coalesce(balances_by_type.balance_{{ product_type }}, 0) as {{ dbt.type_numeric() }})
             as balance_{{ product_type }},
         {% endfor %}
+        cast({{ total_of_product_types('balances_by_type', 'balance', product_types) }} as {{ dbt.type_numeric() }})
+            as balance_total,
         {% for product_type in product_types %}
         cast(coalesce(revenues_by_type.revenue_{{ product_type }}, 0) as {{ dbt.type_numeric() }})
             as revenue_{{ product_type }},
         {% endfor %}
-        cast(coalesce(revenues_by_type.revenue_total, 0) as {{ dbt.type_numeric() }}) as revenue_total
+        cast({{ total_of_product_types('revenues_by_type', 'revenue', product_types) }} as {{ dbt.type_numeric() }})
+            as revenue_total
     from balances_by_type
     full outer join revenues_by_type
         on
