@@ -9,6 +9,10 @@ bank as it was known at the end of month `months` (later facts, customers and ho
 later closings still open). Then, in one run:
 
 - floor_s: one scan-aggregate of the balance and revenue facts, sum per customer and month;
+- bare_query_s: the money features as one hand-written query, written to a table: each fact
+  pivoted per product type with its total (exact decimals, as in the project), and the
+  lookback average of every pivoted column; no data-quality checks, holdings, activity,
+  demographics or dense month spine. How close dbt comes to the bare SQL on this machine;
 - features_s: `dbt run` of staging and intermediate (every customer-month feature);
 - pandas_features_s: scripts/pandas_features.py on the same Parquet files (DuckDB only);
 - full_build_s: `dbt build` from an empty database (features, fit, scoring, marts, tests);
@@ -31,6 +35,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -207,6 +212,32 @@ class Bench:
             cursor.fetchall()
             return time.perf_counter() - started
 
+    def bare_query(self) -> float:
+        """Seconds to write the bare money features as one table (dropped afterwards)."""
+        table = f"{self.raw_schema}.bench_bare_query"
+        if self.args.target == "duckdb":
+            with duckdb.connect(str(self.db_path)) as connection:
+                # Under the same memory cap as the dbt runs it is compared with.
+                connection.execute(f"set memory_limit = '{self.args.duckdb_memory_limit}'")
+                types = [row[0] for row in connection.execute(PRODUCT_TYPES.format(raw=self.raw_schema)).fetchall()]
+                started = time.perf_counter()
+                connection.execute(f"create table {table} as {bare_query_sql(self.raw_schema, types, self.lookback)}")
+                elapsed = time.perf_counter() - started
+                connection.execute(f"drop table {table}")
+                return elapsed
+        with postgres_connection(self.pg) as connection, connection.cursor() as cursor:
+            cursor.execute(PRODUCT_TYPES.format(raw=self.raw_schema))
+            types = [row[0] for row in cursor.fetchall()]
+            started = time.perf_counter()
+            cursor.execute(f"create table {table} as {bare_query_sql(self.raw_schema, types, self.lookback)}")
+            elapsed = time.perf_counter() - started
+            cursor.execute(f"drop table {table}")
+            return elapsed
+
+    @property
+    def lookback(self) -> int:
+        return int(self.args.vars.get("lookback_months", 12))
+
     def count(self, relation: str) -> int:
         query = f"select count(*) from {relation}"
         if self.args.target == "duckdb":
@@ -226,6 +257,42 @@ class Bench:
         if process.returncode != 0:
             raise RuntimeError("scripts/pandas_features.py failed")
         return time.perf_counter() - started, watcher.peak_kb / 1024
+
+
+PRODUCT_TYPES = "select distinct product_type from {raw}.products where product_type is not null order by 1"
+
+
+def bare_query_sql(raw: str, product_types: list[str], lookback_months: int) -> str:
+    """The bare money features: per fact, one exact sum per product type and the total per
+    customer and month, then each one's average over the lookback window."""
+    names = {product_type: re.sub(r"[^a-z0-9_]", "_", product_type.lower()) for product_type in product_types}
+    pivots, columns = [], []
+    for fact, amount in (("balances", "balance"), ("revenues", "revenue")):
+        sums = [
+            f"sum(case when products.product_type = '{product_type}' then cast(facts.{amount} as numeric(28, 6)) end)"
+            f" as {amount}_{name}"
+            for product_type, name in names.items()
+        ]
+        sums.append(f"sum(cast(facts.{amount} as numeric(28, 6))) as {amount}_total")
+        pivots.append(
+            f"{fact} as (select facts.customer_id, facts.month_date, {', '.join(sums)} from {raw}.{fact} as facts"
+            f" inner join {raw}.products as products on facts.product_id = products.product_id"
+            " group by facts.customer_id, facts.month_date)"
+        )
+        columns += [f"{amount}_{name}" for name in [*names.values(), "total"]]
+    window = (
+        "over (partition by customer_id order by month_date"
+        f" rows between {lookback_months - 1} preceding and current row)"
+    )
+    monthly = ", ".join(f"coalesce({column}, 0) as {column}" for column in columns)
+    averages = ", ".join(f"cast(avg({column}) {window} as double precision) as {column}_avg" for column in columns)
+    return (
+        f"with {', '.join(pivots)}, monthly as (select coalesce(balances.customer_id, revenues.customer_id)"
+        " as customer_id, coalesce(balances.month_date, revenues.month_date) as month_date, "
+        f"{monthly} from balances full outer join revenues on balances.customer_id = revenues.customer_id"
+        " and balances.month_date = revenues.month_date) "
+        f"select customer_id, month_date, {', '.join(columns)}, {averages} from monthly"
+    )
 
 
 def generate(args: argparse.Namespace, data: Path, end_month: str) -> float:
@@ -262,6 +329,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     try:
         bench.reset_database(data, cutoff)
         result["floor_s"] = bench.floor()
+        result["bare_query_s"] = bench.bare_query()
         result["parse_s"], _ = bench.dbt("parse")
         features_s, nodes = bench.dbt("run", "--select", "+int_customer_month_features")
         result["features_s"] = features_s
@@ -290,6 +358,8 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         if args.target == "postgres":
             drop_postgres_schemas(bench.pg, bench.prefix)
     result["ratio_features_to_floor"] = result["features_s"] / result["floor_s"]
+    result["ratio_bare_query_to_floor"] = result["bare_query_s"] / result["floor_s"]
+    result["ratio_features_to_bare_query"] = result["features_s"] / result["bare_query_s"]
     result["ratio_full_to_floor"] = result["full_build_s"] / result["floor_s"]
     result["ratio_add_month_to_full"] = result["add_month_s"] / result["full_build_s"]
     if result["pandas_features_s"]:
@@ -337,9 +407,16 @@ def append_results(result: dict, path: Path, note: str) -> None:
         seconds(result["add_month_s"]), f"{result['peak_rss_mb']:.0f}", f"{result['ratio_features_to_floor']:.1f}",
         f"{result['ratio_full_to_floor']:.1f}", f"{result['ratio_add_month_to_full']:.2f}",
         f"{result['feature_rows']:,}", f"{result['scored_rows']:,}",
-        "; ".join(part for part in (f"load {result['load_average_at_start']}", note) if part),
+        "; ".join(part for part in (bare_query_note(result), f"load {result['load_average_at_start']}", note) if part),
     ]  # fmt: skip
     path.write_text(with_table_row(path.read_text(), "| " + " | ".join(row) + " |"))
+
+
+def bare_query_note(result: dict) -> str:
+    """The bare query's figures for the note column (runs before it was measured have none)."""
+    if result.get("bare_query_s") is None:
+        return ""
+    return f"bare query {result['bare_query_s']:.1f} s ({result['ratio_bare_query_to_floor']:.1f}x floor)"
 
 
 def with_table_row(text: str, row: str) -> str:

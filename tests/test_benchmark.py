@@ -14,8 +14,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from benchmark import node_name
 
 FIGURES = [
-    "floor_s", "features_s", "pandas_features_s", "full_build_s", "kmeans_fit_s", "scoring_s", "add_month_s",
+    "floor_s", "bare_query_s", "features_s", "pandas_features_s", "full_build_s", "kmeans_fit_s", "scoring_s",
+    "add_month_s",
     "peak_rss_mb", "ratio_features_to_floor", "ratio_full_to_floor", "ratio_add_month_to_full",
+    "ratio_bare_query_to_floor", "ratio_features_to_bare_query",
 ]  # fmt: skip
 
 
@@ -36,7 +38,7 @@ def test_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
         nodes = figures[f"{stage}_slowest_nodes"]
         assert 0 < len(nodes) <= 10 and list(nodes.values()) == sorted(nodes.values(), reverse=True), stage
     rows = [line for line in results.read_text().splitlines() if line.startswith("| 20")]
-    assert len(rows) == 1 and "| 1,000 | 4 |" in rows[0]
+    assert len(rows) == 1 and "| 1,000 | 4 |" in rows[0] and "x floor)" in rows[0]
 
 
 def test_node_names_are_readable() -> None:
