@@ -69,25 +69,41 @@ holding_months as (
 
 -- Counts of the rows where a flag holds rather than sums of the 0/1 flags: DuckDB sums
 -- integers into 128-bit states, and over a million customers' 22 million customer-months
--- those wide states cost 23 s against 14 s (same result).
+-- those wide states cost 23 s against 14 s (same result). The total and the distinct types
+-- come from the per-type counts afterwards: one aggregate state fewer (17 s against 14 s).
+counts as (
+
+    select
+        customer_id,
+        month_date,
+        {% for product_type in product_types %}
+        count(case when product_type = '{{ product_type }}' and is_held = 1 then 1 end) as products_held_{{ product_type }},
+        {% endfor %}
+        count(case when is_opened_in_window = 1 then 1 end) as products_opened_in_window,
+        count(case when is_closed_in_window = 1 then 1 end) as products_closed_in_window,
+        count(case when is_held_before_window = 1 then 1 end) as products_held_before_window
+    from holding_months
+    group by customer_id, month_date
+
+),
+
 final as (
 
     select
         customer_id,
         month_date,
         {% for product_type in product_types %}
-        cast(count(case when product_type = '{{ product_type }}' and is_held = 1 then 1 end) as {{ dbt.type_int() }})
-            as products_held_{{ product_type }},
+        cast(products_held_{{ product_type }} as {{ dbt.type_int() }}) as products_held_{{ product_type }},
         {% endfor %}
-        cast(count(case when is_held = 1 then 1 end) as {{ dbt.type_int() }}) as products_held_total,
-        cast(count(case when is_opened_in_window = 1 then 1 end) as {{ dbt.type_int() }}) as products_opened_in_window,
-        cast(count(case when is_closed_in_window = 1 then 1 end) as {{ dbt.type_int() }}) as products_closed_in_window,
-        cast(count(case when is_held_before_window = 1 then 1 end) as {{ dbt.type_int() }})
-            as products_held_before_window,
+        cast({{ total_of_product_types('counts', 'products_held', product_types) }} as {{ dbt.type_int() }})
+            as products_held_total,
+        cast(products_opened_in_window as {{ dbt.type_int() }}) as products_opened_in_window,
+        cast(products_closed_in_window as {{ dbt.type_int() }}) as products_closed_in_window,
+        cast(products_held_before_window as {{ dbt.type_int() }}) as products_held_before_window,
         -- Distinct types held, as a sum of per-type flags: count(distinct) costs several times more.
         cast(
             {% for product_type in product_types %}
-            case when count(case when product_type = '{{ product_type }}' and is_held = 1 then 1 end) > 0 then 1 else 0 end
+            case when products_held_{{ product_type }} > 0 then 1 else 0 end
             {{ "+" if not loop.last }}
             {% else %}
             0
@@ -95,8 +111,7 @@ final as (
             as {{ dbt.type_int() }}
         ) as product_types_held,
         cast({{ var_int('lookback_months', 1, 120) }} as {{ dbt.type_int() }}) as lookback_months
-    from holding_months
-    group by customer_id, month_date
+    from counts
 
 )
 
