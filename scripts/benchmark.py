@@ -329,7 +329,6 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     try:
         bench.reset_database(data, cutoff)
         result["floor_s"] = bench.floor()
-        result["bare_query_s"] = bench.bare_query()
         result["parse_s"], _ = bench.dbt("parse")
         features_s, nodes = bench.dbt("run", "--select", "+int_customer_month_features")
         result["features_s"] = features_s
@@ -338,6 +337,9 @@ def run(args: argparse.Namespace, work: Path) -> dict:
             result["pandas_features_s"], result["pandas_peak_rss_mb"] = bench.pandas_features(data, cutoff)
         else:
             result["pandas_features_s"], result["pandas_peak_rss_mb"] = None, None
+        # After the timed stage, in a database about to be reset: the features are then built in
+        # a file that has not just held (and dropped) the bare query's table.
+        result["bare_query_s"] = bench.bare_query()
 
         bench.reset_database(data, cutoff)
         full_build_s, nodes = bench.dbt("build")
