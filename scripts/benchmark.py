@@ -31,6 +31,7 @@ another file).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -40,7 +41,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -201,12 +204,7 @@ class Bench:
                 group by customer_id, month_date
             ) as per_customer_month
         """
-        if self.args.target == "duckdb":
-            with duckdb.connect(str(self.db_path)) as connection:
-                started = time.perf_counter()
-                connection.execute(query).fetchall()
-                return time.perf_counter() - started
-        with postgres_connection(self.pg) as connection, connection.cursor() as cursor:
+        with self.cursor() as cursor:
             started = time.perf_counter()
             cursor.execute(query)
             cursor.fetchall()
@@ -215,17 +213,10 @@ class Bench:
     def bare_query(self) -> float:
         """Seconds to write the bare money features as one table (dropped afterwards)."""
         table = f"{self.raw_schema}.bench_bare_query"
-        if self.args.target == "duckdb":
-            with duckdb.connect(str(self.db_path)) as connection:
+        with self.cursor() as cursor:
+            if self.args.target == "duckdb":
                 # Under the same memory cap as the dbt runs it is compared with.
-                connection.execute(f"set memory_limit = '{self.args.duckdb_memory_limit}'")
-                types = [row[0] for row in connection.execute(PRODUCT_TYPES.format(raw=self.raw_schema)).fetchall()]
-                started = time.perf_counter()
-                connection.execute(f"create table {table} as {bare_query_sql(self.raw_schema, types, self.lookback)}")
-                elapsed = time.perf_counter() - started
-                connection.execute(f"drop table {table}")
-                return elapsed
-        with postgres_connection(self.pg) as connection, connection.cursor() as cursor:
+                cursor.execute(f"set memory_limit = '{self.args.duckdb_memory_limit}'")
             cursor.execute(PRODUCT_TYPES.format(raw=self.raw_schema))
             types = [row[0] for row in cursor.fetchall()]
             started = time.perf_counter()
@@ -239,13 +230,19 @@ class Bench:
         return int(self.args.vars.get("lookback_months", 12))
 
     def count(self, relation: str) -> int:
-        query = f"select count(*) from {relation}"
-        if self.args.target == "duckdb":
-            with duckdb.connect(str(self.db_path), read_only=True) as connection:
-                return connection.execute(query).fetchone()[0]
-        with postgres_connection(self.pg) as connection, connection.cursor() as cursor:
-            cursor.execute(query)
+        with self.cursor() as cursor:
+            cursor.execute(f"select count(*) from {relation}")
             return cursor.fetchone()[0]
+
+    @contextlib.contextmanager
+    def cursor(self) -> Iterator[Any]:
+        """The target's database, as an object with execute(), fetchall() and fetchone()."""
+        if self.args.target == "duckdb":
+            with duckdb.connect(str(self.db_path)) as connection:
+                yield connection
+        else:
+            with postgres_connection(self.pg) as connection, connection.cursor() as cursor:
+                yield cursor
 
     def pandas_features(self, data: Path, cutoff: dt.date) -> tuple[float, float]:
         command = [sys.executable, str(ROOT / "scripts" / "pandas_features.py"), "--data", str(data),
@@ -262,18 +259,23 @@ class Bench:
 PRODUCT_TYPES = "select distinct product_type from {raw}.products where product_type is not null order by 1"
 
 
+def sql_text(value: str) -> str:
+    """value as a SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def bare_query_sql(raw: str, product_types: list[str], lookback_months: int) -> str:
     """The bare money features: per fact, one exact sum per product type and the total per
     customer and month, then each one's average over the lookback window."""
     names = {product_type: re.sub(r"[^a-z0-9_]", "_", product_type.lower()) for product_type in product_types}
     pivots, columns = [], []
     for fact, amount in (("balances", "balance"), ("revenues", "revenue")):
+        exact = f"cast(facts.{amount} as numeric(28, 6))"
         sums = [
-            f"sum(case when products.product_type = '{product_type}' then cast(facts.{amount} as numeric(28, 6)) end)"
-            f" as {amount}_{name}"
+            f"sum(case when products.product_type = {sql_text(product_type)} then {exact} end) as {amount}_{name}"
             for product_type, name in names.items()
         ]
-        sums.append(f"sum(cast(facts.{amount} as numeric(28, 6))) as {amount}_total")
+        sums.append(f"sum({exact}) as {amount}_total")
         pivots.append(
             f"{fact} as (select facts.customer_id, facts.month_date, {', '.join(sums)} from {raw}.{fact} as facts"
             f" inner join {raw}.products as products on facts.product_id = products.product_id"
