@@ -1,7 +1,8 @@
 {#- Data quality of the inputs. Two behaviours, chosen per rule (README, "Data quality"):
-    - stop: the run fails with a message naming the input table, the column, the rule and up to
-      five offending keys (missing tables or columns, unusable column types, duplicate
-      customers or products, no customers at all);
+    - stop: a missing table or column, or an unusable column type, fails the run while it
+      compiles, with a message naming the input table, the column and the rule; duplicate
+      customers or products and no usable customer fail error-severity tests on the base models
+      (tests/generic), which skip everything downstream and store the offending keys;
     - quarantine: the base_bank__* model flags the row with its rule (dq_rule), staging keeps
       only clean rows, and audit.data_quality_issues lists every flagged row with its run id. -#}
 
@@ -123,60 +124,6 @@
 {%- endmacro %}
 
 
-{% macro dq_new_months_filter(month_expression) -%}
-    {#- Incremental base models of monthly facts: the rows of months after the watermark, and
-        every row whose month is missing or unreadable (the pre-hook deleted their earlier copy).
-        Rows dated after as_of_date do not set the watermark, so their months are checked again
-        once the date has come. -#}
-    {%- set watermark = month_watermark("dq_rule is null or dq_rule <> 'date_in_future'") if is_incremental() else none -%}
-    {%- do record_months_built(watermark) -%}
-    {%- if watermark is not none -%}
-        where {{ month_expression }} is null or {{ month_expression }} > cast('{{ watermark }}' as date)
-    {%- endif -%}
-{%- endmacro %}
-
-
-{% macro dq_stop_on_duplicates(relation, table_name, key_columns) -%}
-    {#- Stops the run when a key of an entity table (customers, products) is there twice:
-        which row is right cannot be guessed, and either would change segments. -#}
-    {%- if not execute -%}
-        {{ return('') }}
-    {%- endif -%}
-    {%- set keys = key_columns | join(', ') -%}
-    {%- set query -%}
-        select {{ keys }}, count(*) as copies
-        from {{ relation }}
-        where dq_rule is null
-        group by {{ keys }}
-        having count(*) > 1
-        order by {{ keys }}
-    {%- endset -%}
-    {%- set duplicates = run_query(query) -%}
-    {%- if duplicates.rows | length > 0 -%}
-        {%- set examples = [] -%}
-        {%- for row in duplicates.rows[:5] -%}
-            {%- do examples.append(row[0] ~ ' (' ~ row[-1] ~ ' rows)') -%}
-        {%- endfor -%}
-        {{ exceptions.raise_compiler_error(
-            "Input table " ~ table_name ~ ", column " ~ keys ~ ": rule 'unique key' - " ~ duplicates.rows | length
-            ~ " key(s) appear more than once, e.g. " ~ examples | join(', ') ~ ". Keep one row per key in the input."
-        ) }}
-    {%- endif -%}
-    {{ return('') }}
-{%- endmacro %}
-
-
-{% macro dq_stop_if_empty(relation, table_name) -%}
-    {%- if execute and run_query('select count(*) from ' ~ relation ~ ' where dq_rule is null').columns[0].values()[0] == 0 -%}
-        {{ exceptions.raise_compiler_error(
-            "Input table " ~ table_name ~ ": rule 'not empty' - no usable row (the table is empty or every row is"
-            ~ " quarantined; see audit.data_quality_issues). Nothing can be segmented."
-        ) }}
-    {%- endif -%}
-    {{ return('') }}
-{%- endmacro %}
-
-
 {% macro dq_usable_name(expression) -%}
     {#- True when a normalised value can become part of a column name. -#}
     {{ return(adapter.dispatch('dq_usable_name', 'bank_segmentation')(expression)) }}
@@ -195,101 +142,6 @@
 
 {% macro snowflake__dq_usable_name(expression) -%}
     regexp_like({{ expression }}, '[a-z][a-z0-9_]{0,39}')
-{%- endmacro %}
-
-
-{% macro dq_monthly_amounts(table_name, amount_column) -%}
-    {#- base model of a customer x product x month fact (balances, revenues): typed, month
-        normalised, with the first quarantine rule each row breaks; incremental on the month
-        (the model's config: dq_monthly_fact_config()). -#}
-    {%- set stored_as_text = dq_input_columns(table_name, {
-        'customer_id': dq_customer_id_kind(),
-        'product_id': 'text',
-        'month_date': 'date',
-        amount_column: 'number',
-    }) -%}
-
-with source as (
-
-    select * from {{ bank_input(table_name) }}
-    {{ dq_new_months_filter(dq_cast('month_date', 'date', stored_as_text)) }}
-
-),
-
-typed as (
-
-    select
-        customer_id as input_customer_id,
-        product_id as input_product_id,
-        month_date as input_month_date,
-        customer_id is null or product_id is null or month_date is null as is_key_missing,
-        {{ amount_column }} is null as is_amount_missing,
-        {{ dq_cast('customer_id', customer_id_type(), stored_as_text) }} as customer_id,
-        product_id,
-        {{ month_end(dq_cast('month_date', 'date', stored_as_text)) }} as month_date,
-        {{ dq_cast(amount_column, dbt.type_numeric(), stored_as_text) }} as {{ amount_column }}
-    from source
-
-),
-
-customers as (
-
-    select customer_id from {{ ref('stg_bank__customers') }}
-
-),
-
-products as (
-
-    select product_id from {{ ref('stg_bank__products') }}
-
-),
-
-checked as (
-
-    select
-        typed.*,
-        case
-            when typed.is_key_missing then 'null_key'
-            when typed.customer_id is null then 'not_a_number'
-            when typed.month_date is null then 'not_a_date'
-            when typed.is_amount_missing then 'null_amount'
-            when typed.{{ amount_column }} is null then 'not_a_number'
-            when typed.month_date > {{ month_end(dq_as_of()) }} then 'date_in_future'
-            when customers.customer_id is null then 'orphan_customer'
-            when products.product_id is null then 'orphan_product'
-            when count(*) over (partition by typed.customer_id, typed.product_id, typed.month_date) > 1
-                then 'duplicate_key'
-        end as dq_rule
-    from typed
-    left join customers on typed.customer_id = customers.customer_id
-    left join products on typed.product_id = products.product_id
-
-),
-
-final as (
-
-    select
-        {{ dq_flagged_key(['customer_id', 'product_id', 'month_date']) }} as source_key,
-        customer_id,
-        product_id,
-        month_date,
-        {{ amount_column }},
-        dq_rule
-    from checked
-
-)
-
-select * from final
-{%- endmacro %}
-
-
-{% macro dq_monthly_fact_config() -%}
-    {#- Config of the base models of monthly facts: a table that grows by month (a run checks
-        only the months after the last one stored), and rows without a readable month, which
-        every run checks again, replaced rather than stacked. -#}
-    {{ month_incremental_config(
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where month_date is null{% endif %}",
-    ) }}
 {%- endmacro %}
 
 

@@ -1,61 +1,6 @@
 {#- Feature-engineering helpers. Product types and activity columns come from the data at
     run time, so a bank with other product types or channels needs no code change. -#}
 
-{% macro product_types() -%}
-    {#- Distinct product types in the products input, sorted; [] at parse time. -#}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set query -%}
-        select distinct product_type from {{ built_relation('stg_bank__products') }} order by product_type
-    {%- endset -%}
-    {%- set types = run_query(query).columns[0].values() | list -%}
-    {%- for product_type in types -%}
-        {%- if not modules.re.fullmatch('[a-z][a-z0-9_]{0,39}', product_type) -%}
-            {{ exceptions.raise_compiler_error(
-                "Input table products, column product_type: value '" ~ product_type
-                ~ "' is not a usable type name after normalisation (rule: lower-case letters, digits and"
-                ~ " underscores, starting with a letter, at most 40 characters)."
-            ) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(types) }}
-{%- endmacro %}
-
-
-{% macro activity_columns() -%}
-    {#- Numeric behaviour columns of stg_bank__customer_activity (every column but the keys). -#}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set names = [] -%}
-    {%- for column in adapter.get_columns_in_relation(built_relation('stg_bank__customer_activity')) -%}
-        {%- if column.name | lower not in ['customer_id', 'month_date'] -%}
-            {%- do names.append(column.name | lower) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(names | sort) }}
-{%- endmacro %}
-
-
-{% macro built_relation(model_name) -%}
-    {#- The table or view a staging or intermediate model is built as, for introspection.
-        Inside a dbt unit test ref() names a fixture CTE that a separate query cannot see, so
-        there the relation is rebuilt from the layer's schema: unit tests introspect the real
-        tables (the demo data's product types and activity columns). -#}
-    {%- set relation = ref(model_name) -%}
-    {%- if relation.schema -%}
-        {{ return(relation) }}
-    {%- endif -%}
-    {%- set layer = {'base': 'staging', 'stg': 'staging', 'int': 'intermediate'}[model_name.split('_')[0]] -%}
-    {{ return(api.Relation.create(
-        database=target.database,
-        schema=generate_schema_name(layer, none),
-        identifier=model_name,
-    )) }}
-{%- endmacro %}
-
-
 {% macro sum_by_product_type(amount_column, prefix, types) -%}
     {#- One column per product type, each followed by a comma: sum of amount_column per group.
         No total here: total_of_product_types adds it up from these columns afterwards, the same

@@ -11,12 +11,27 @@
 {%- endmacro %}
 
 
+{% macro bank_input_relation(table_name) -%}
+    {#- The input table as a relation to introspect. A dbt unit test sees only its fixtures, so
+        there it is the demo seed's own table (unit tests run on the demo seeds only). -#}
+    {%- if model.resource_type != 'unit_test' -%}
+        {{ return(bank_input(table_name)) }}
+    {%- endif -%}
+    {#- The demo seeds' schema, as dbt_project.yml configures it. -#}
+    {{ return(api.Relation.create(
+        database=target.database,
+        schema=generate_schema_name('demo_data', none),
+        identifier=table_name,
+    )) }}
+{%- endmacro %}
+
+
 {% macro bank_input_exists(table_name) -%}
     {#- True when the input table is there; at parse time we cannot know, so assume it is. -#}
     {%- if not execute -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- set relation = bank_input(table_name) -%}
+    {%- set relation = bank_input_relation(table_name) -%}
     {%- set found = adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
     {{ return(found is not none) }}
 {%- endmacro %}
@@ -27,7 +42,7 @@
     {%- if not execute or not bank_input_exists(table_name) -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set columns = adapter.get_columns_in_relation(bank_input(table_name)) -%}
+    {%- set columns = adapter.get_columns_in_relation(bank_input_relation(table_name)) -%}
     {{ return(columns) }}
 {%- endmacro %}
 
@@ -61,4 +76,37 @@
         {%- endif -%}
     {%- endfor -%}
     {{ return(usable) }}
+{%- endmacro %}
+
+
+{% macro product_type_name(expression) -%}
+    {#- A product type as it names feature columns: 'Credit Card' and 'credit_card' are one type. -#}
+    replace(lower(trim(cast({{ expression }} as {{ dbt.type_string() }}))), ' ', '_')
+{%- endmacro %}
+
+
+{% macro product_types() -%}
+    {#- The product types of the clean products, sorted: pivot values read from the products input
+        itself (as dbt-utils' get_column_values does), so that compile needs only the inputs; []
+        at parse time. A type that cannot name a column is quarantined by base_bank__products. -#}
+    {%- if not execute or not bank_input_exists('products') -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        select distinct {{ product_type_name('product_type') }}
+        from {{ bank_input_relation('products') }}
+        where product_id is not null and product_type is not null
+    {%- endset -%}
+    {%- set types = [] -%}
+    {%- for product_type in run_query(query).columns[0].values() | sort
+        if modules.re.fullmatch('[a-z][a-z0-9_]{0,39}', product_type) -%}
+        {%- do types.append(product_type) -%}
+    {%- endfor -%}
+    {{ return(types) }}
+{%- endmacro %}
+
+
+{% macro activity_columns() -%}
+    {#- The behaviour columns of the activity input, lower-cased and sorted. -#}
+    {{ return(activity_input_columns() | map('lower') | sort | list) }}
 {%- endmacro %}

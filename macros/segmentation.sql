@@ -67,6 +67,47 @@
 {%- endmacro %}
 
 
+{% macro categorical_levels() -%}
+    {#- The one-hot model features: one per level of each categorical_features column, the levels
+        read from the customers input itself (pivot values, as dbt-utils' get_column_values),
+        normalised as staging does, with 'unknown' for a missing value; [] at parse time. A level
+        no training customer has is kept in seg_preprocessing with is_used = false. -#}
+    {%- set levels = [] -%}
+    {%- if not execute -%}
+        {{ return(levels) }}
+    {%- endif -%}
+    {%- set available = bank_input_columns('customers') | map(attribute='name') | map('lower') | list -%}
+    {%- for column_name in categorical_features() -%}
+        {%- set values = ['unknown'] -%}
+        {%- if column_name in available -%}
+            {%- set query -%}
+                select distinct coalesce(lower(trim(cast({{ column_name }} as {{ dbt.type_string() }}))), 'unknown')
+                from {{ bank_input_relation('customers') }}
+            {%- endset -%}
+            {%- set values = run_query(query).columns[0].values() -%}
+        {%- endif -%}
+        {%- for level in values | unique | sort -%}
+            {%- set slug = modules.re.sub('[^a-z0-9]+', '_', level).strip('_') or 'blank' -%}
+            {%- do levels.append({'feature': 'f_' ~ column_name ~ '__' ~ slug, 'source': column_name, 'level': level}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(levels) }}
+{%- endmacro %}
+
+
+{% macro model_feature_names() -%}
+    {#- Every candidate model feature column (f_...), sorted: numeric and one-hot. -#}
+    {%- set names = [] -%}
+    {%- for feature in model_numeric_features() -%}
+        {%- do names.append('f_' ~ feature.source) -%}
+    {%- endfor -%}
+    {%- for level in categorical_levels() -%}
+        {%- do names.append(level.feature) -%}
+    {%- endfor -%}
+    {{ return(names | sort) }}
+{%- endmacro %}
+
+
 {% macro signed_log(expression) -%}
     {#- sign(x) * ln(1 + |x|): compresses heavy tails, keeps the sign of overdrafts and loans. -#}
     (sign({{ expression }}) * ln(1 + abs({{ expression }})))
@@ -79,79 +120,6 @@
     {%- else -%}
         cast({{ source_column }} as {{ type_double() }})
     {%- endif -%}
-{%- endmacro %}
-
-
-{% macro level_slug(level) -%}
-    {#- A categorical level as part of a column name. -#}
-    {{ return(modules.re.sub('[^a-z0-9]+', '_', (level | string | lower)).strip('_') or 'blank') }}
-{%- endmacro %}
-
-
-{% macro float_literal(value) -%}
-    {#- A stored double written back into SQL without losing a bit: the shortest repr, parsed
-        from a string (a numeric literal may pass through a decimal type first). -#}
-    cast('{{ value | float }}' as {{ type_double() }})
-{%- endmacro %}
-
-
-{% macro preprocessing_params() -%}
-    {#- The used rows of seg_preprocessing, in feature order; [] at parse time. -#}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set query -%}
-        select feature, source_column, kind, level, transform, center, scale
-        from {{ ref('seg_preprocessing') }}
-        where is_used
-        order by feature
-    {%- endset -%}
-    {%- set params = [] -%}
-    {%- for row in run_query(query).rows -%}
-        {%- do params.append({
-            'feature': row[0], 'source_column': row[1], 'kind': row[2], 'level': row[3],
-            'transform': row[4], 'center': row[5], 'scale': row[6],
-        }) -%}
-    {%- endfor -%}
-    {{ return(params) }}
-{%- endmacro %}
-
-
-{% macro standardized(param) -%}
-    {#- One model feature from a features row: transformed, centred and scaled with the stored
-        parameters; a null (unknown income) becomes the training mean, i.e. 0. -#}
-    {%- if param.kind == 'one_hot' -%}
-        case when coalesce(cast({{ param.source_column }} as {{ dbt.type_string() }}), 'unknown') = '{{ param.level }}'
-            then {{ float_literal(1) }} else {{ float_literal(0) }} end
-    {%- else -%}
-        coalesce(
-            ({{ transformed(param.source_column, param.transform) }} - {{ float_literal(param.center) }})
-            / {{ float_literal(param.scale) }},
-            {{ float_literal(0) }}
-        )
-    {%- endif -%}
-{%- endmacro %}
-
-
-{% macro centroids_by_segment() -%}
-    {#- {segment_id: {feature: value}} of the current fit; {} at parse time. -#}
-    {%- if not execute -%}
-        {{ return({}) }}
-    {%- endif -%}
-    {%- set rows = run_query("select segment_id, feature, centroid from " ~ ref('seg_centroids') ~ " order by segment_id, feature").rows -%}
-    {%- set centroids = {} -%}
-    {%- for row in rows -%}
-        {%- do centroids.setdefault(row[0] | int, {}).update({row[1]: row[2]}) -%}
-    {%- endfor -%}
-    {{ return(centroids) }}
-{%- endmacro %}
-
-
-{% macro squared_distance(centroid) -%}
-    {#- Squared Euclidean distance from a standardized row to one centroid. -#}
-    {%- for feature, value in centroid | dictsort %}
-    {{ "+ " if not loop.first }}({{ feature }} - {{ float_literal(value) }}) * ({{ feature }} - {{ float_literal(value) }})
-    {%- endfor %}
 {%- endmacro %}
 
 
@@ -192,4 +160,26 @@
             {%- do log("seg_preprocessing: feature " ~ row[0] ~ " is not used: " ~ row[1] ~ ".", info=true) -%}
         {%- endfor -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro row_hash(expression) -%}
+    {#- A 64-bit hash of a text as a number, to add up over rows: a sum does not depend on the
+        order the rows come in. Engines differ, so does the function; each is stable. -#}
+    {{ return(adapter.dispatch('row_hash', 'bank_segmentation')(expression)) }}
+{%- endmacro %}
+
+
+{% macro default__row_hash(expression) -%}
+    cast(('x' || substr(md5({{ expression }}), 1, 15))::bit(60)::bigint as numeric(38, 0))
+{%- endmacro %}
+
+
+{% macro duckdb__row_hash(expression) -%}
+    cast(hash({{ expression }}) as numeric(38, 0))
+{%- endmacro %}
+
+
+{% macro snowflake__row_hash(expression) -%}
+    cast(hash({{ expression }}) as numeric(38, 0))
 {%- endmacro %}

@@ -21,6 +21,7 @@
     {%- do var_date('as_of_date') -%}
     {%- do var_share('min_segment_share') -%}
     {%- do refit_model() -%}
+    {%- do var_int('reprocess_months', 0, 120) -%}
 {% endmacro %}
 
 

@@ -1,15 +1,15 @@
 {#- Balance and revenue per customer and month: one column per product type and the total. -#}
-{#- Incremental on the month: a run adds the months after the last one stored. -#}
+{#- Incremental on the month: a run adds the months after the last one stored and rebuilds the
+    last reprocess_months of those (macros/incremental.sql). -#}
 {{ month_incremental_config() }}
-{%- set watermark = month_watermark() if is_incremental() else none -%}
-{%- do record_months_built(watermark) -%}
-{%- set product_types = product_types() -%}
+{%- set product_types = product_types() %}
+-- depends_on: {{ bank_input('products') }}
 
 with balances as (
 
     select * from {{ ref('stg_bank__balances') }}
-    {% if watermark is not none %}
-    where month_date > cast('{{ watermark }}' as date)
+    {% if is_incremental() %}
+    where month_date > {{ reprocess_after(this) }}
     {% endif %}
 
 ),
@@ -17,8 +17,8 @@ with balances as (
 revenues as (
 
     select * from {{ ref('stg_bank__revenues') }}
-    {% if watermark is not none %}
-    where month_date > cast('{{ watermark }}' as date)
+    {% if is_incremental() %}
+    where month_date > {{ reprocess_after(this) }}
     {% endif %}
 
 ),
@@ -62,7 +62,8 @@ final as (
             as revenue_{{ product_type }},
         {% endfor %}
         cast({{ total_of_product_types('revenues_by_type', 'revenue', product_types) }} as {{ dbt.type_numeric() }})
-            as revenue_total
+            as revenue_total,
+        {{ this_run_started_at() }} as built_at
     from balances_by_type
     full outer join revenues_by_type
         on

@@ -6,23 +6,18 @@
 {#- The lookback windows run over the keys and monthly figures only; the demographics join
     afterwards from the customers (one row each): carried through the window's sort, their
     ten columns (six of them text) cost a million-customer build a third of this model's time. -#}
-{#- Incremental on the month: a run computes from the inputs only the months after the last
-    one stored (the watermark); the lookback averages of those months take the earlier months'
-    monthly figures from this table itself, so a new month costs one month of input (and an
-    aggregate over its window's months, not a window function over all of them). When the
-    table was built with another lookback_months, every month is computed again. A new
-    product type or activity column changes the columns: the run fails and asks for
-    --full-refresh. -#}
+{#- Incremental on the month: a run computes from the inputs the months after the last one
+    stored and again the last reprocess_months of those (macros/incremental.sql); the lookback
+    averages of those months take the earlier months' monthly figures from this table itself, so
+    a new month costs one month of input (and an aggregate over its window's months, not a
+    window function over all of them). When the table was built with another lookback_months,
+    every month is computed again. A new product type or activity column changes the columns:
+    the run fails and asks for --full-refresh. -#}
 {{ month_incremental_config() }}
 {%- set lookback_months = var_int('lookback_months', 1, 120) -%}
 {%- set columns = customer_month_feature_columns() -%}
-{%- set watermark = none -%}
-{%- if is_incremental() and stored_lookback_months(this) == lookback_months -%}
-{%- set watermark = month_watermark() -%}
-{%- endif -%}
-{%- do record_months_built(watermark) -%}
-{%- set history_from = months_before(watermark, lookback_months - 2) if watermark is not none else none %}
--- depends_on: {{ ref('stg_bank__products') }}
+{%- set recompute_after = reprocess_after(this, 'lookback_months = ' ~ lookback_months) if is_incremental() else none %}
+-- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}
 
 with customers as (
 
@@ -33,8 +28,8 @@ with customers as (
 months as (
 
     select * from {{ ref('int_months') }}
-    {% if watermark is not none %}
-    where month_date > cast('{{ watermark }}' as date)
+    {% if is_incremental() %}
+    where month_date > {{ recompute_after }}
     {% endif %}
 
 ),
@@ -52,8 +47,8 @@ customer_months as (
 holdings as (
 
     select * from {{ ref('int_holdings_monthly') }}
-    {% if watermark is not none %}
-    where month_date > cast('{{ watermark }}' as date)
+    {% if is_incremental() %}
+    where month_date > {{ recompute_after }}
     {% endif %}
 
 ),
@@ -61,8 +56,8 @@ holdings as (
 amounts as (
 
     select * from {{ ref('int_balances_revenues_monthly') }}
-    {% if watermark is not none %}
-    where month_date > cast('{{ watermark }}' as date)
+    {% if is_incremental() %}
+    where month_date > {{ recompute_after }}
     {% endif %}
 
 ),
@@ -70,8 +65,8 @@ amounts as (
 activity as (
 
     select * from {{ ref('stg_bank__customer_activity') }}
-    {% if watermark is not none %}
-    where month_date > cast('{{ watermark }}' as date)
+    {% if is_incremental() %}
+    where month_date > {{ recompute_after }}
     {% endif %}
 
 ),
@@ -106,8 +101,8 @@ monthly as (
 
 ),
 
-{% if watermark is not none %}
--- The new months' figures and the stored months their lookback windows reach back to.
+{% if is_incremental() %}
+-- The recomputed months' figures and the stored months their lookback windows reach back to.
 figures_with_history as (
 
     select customer_id, month_date, {{ columns.averaged | join(', ') }}
@@ -117,7 +112,9 @@ figures_with_history as (
 
     select customer_id, month_date, {{ columns.averaged | join(', ') }}
     from {{ this }}
-    where month_date >= cast('{{ history_from }}' as date)
+    where
+        month_date <= {{ recompute_after }}
+        and month_date >= (select min(months.lookback_start) from months)
 
 ),
 
@@ -193,7 +190,8 @@ final as (
         with_averages.{{ column_name }}_avg,
         {% endfor %}
         with_averages.products_held_total > 0 as is_active,
-        cast({{ lookback_months }} as {{ dbt.type_int() }}) as lookback_months
+        cast({{ lookback_months }} as {{ dbt.type_int() }}) as lookback_months,
+        {{ this_run_started_at() }} as built_at
     from with_averages
     inner join customers on with_averages.customer_id = customers.customer_id
 

@@ -1,15 +1,13 @@
 {#- Products per customer and month: held at month end (in total and per product type),
     opened and closed within the lookback window, and held just before it. Only
     customer-months that touch a holding appear; the features model fills the rest with 0. -#}
-{#- Incremental on the month: a run adds the months after the last one stored; a table built
-    with another lookback_months is computed again for every month. -#}
+{#- Incremental on the month: a run adds the months after the last one stored and rebuilds the
+    last reprocess_months of those; a table built with another lookback_months is computed
+    again for every month. -#}
 {{ month_incremental_config() }}
-{%- set watermark = none -%}
-{%- if is_incremental() and stored_lookback_months(this) == var_int('lookback_months', 1, 120) -%}
-{%- set watermark = month_watermark() -%}
-{%- endif -%}
-{%- do record_months_built(watermark) -%}
-{%- set product_types = product_types() -%}
+{%- set lookback_months = var_int('lookback_months', 1, 120) -%}
+{%- set product_types = product_types() %}
+-- depends_on: {{ bank_input('products') }}
 
 with holdings as (
 
@@ -26,8 +24,8 @@ products as (
 months as (
 
     select * from {{ ref('int_months') }}
-    {% if watermark is not none %}
-    where month_date > cast('{{ watermark }}' as date)
+    {% if is_incremental() %}
+    where month_date > {{ reprocess_after(this, 'lookback_months = ' ~ lookback_months) }}
     {% endif %}
 
 ),
@@ -110,7 +108,8 @@ final as (
             {% endfor %}
             as {{ dbt.type_int() }}
         ) as product_types_held,
-        cast({{ var_int('lookback_months', 1, 120) }} as {{ dbt.type_int() }}) as lookback_months
+        cast({{ lookback_months }} as {{ dbt.type_int() }}) as lookback_months,
+        {{ this_run_started_at() }} as built_at
     from counts
 
 )

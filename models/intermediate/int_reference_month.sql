@@ -1,9 +1,12 @@
-{#- The training month: var('reference_date') or, by default, the month of the stored model
-    (the latest fit in the registry, when refit_model is false and a fit exists), else the
-    latest month in the data. A requested month outside the data stops the run here. -#}
+{#- The month the model in force is trained on, with its lookback window: var reference_date
+    when set; else the month stored here by the previous run, so that adding a month scores it
+    with the stored model; else (first build, --full-refresh or refit_model: true) the latest
+    month of history. This table is its own registry: it reads only itself ({{ this }}) and
+    int_months. A reference_date outside the data leaves it empty, which fails the
+    error-severity test reference_date_is_a_month_of_the_data and stops what depends on it. -#}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='registry_key') }}
 {%- set requested = var_reference_date() -%}
-{%- do assert_reference_month_in_data(requested) -%}
-{%- set stored = stored_model_month() if requested is none else none -%}
+{%- set keeps_stored_month = is_incremental() and requested is none and not refit_model() %}
 
 with months as (
 
@@ -11,12 +14,24 @@ with months as (
 
 ),
 
+{% if keeps_stored_month %}
+stored as (
+
+    select stored.reference_month
+    from {{ this }} as stored
+    inner join months on stored.reference_month = months.month_date
+
+),
+{% endif %}
+
 chosen as (
 
     {% if requested is not none %}
     select cast('{{ requested }}' as date) as reference_month
-    {% elif stored is not none %}
-    select cast('{{ stored }}' as date) as reference_month
+    {% elif keeps_stored_month %}
+    select coalesce(max(stored.reference_month), max(months.month_date)) as reference_month
+    from months
+    left join stored on months.month_date = stored.reference_month
     {% else %}
     select max(month_date) as reference_month from months
     {% endif %}
@@ -29,7 +44,8 @@ final as (
         months.month_date as reference_month,
         months.lookback_start,
         months.month_number,
-        {{ var_int('lookback_months', 1, 120) }} as lookback_months
+        cast({{ var_int('lookback_months', 1, 120) }} as {{ dbt.type_int() }}) as lookback_months,
+        'in_force' as registry_key
     from months
     inner join chosen on months.month_date = chosen.reference_month
 

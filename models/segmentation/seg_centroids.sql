@@ -17,7 +17,8 @@ final as (
     select
         cast(fits.segment_id as {{ dbt.type_int() }}) as segment_id,
         fits.feature,
-        fits.centroid
+        fits.centroid,
+        fits.fit_key
     from fits
     inner join reference on fits.reference_month = reference.reference_month
 

@@ -1,49 +1,66 @@
-{#- Every active customer in every month of history, scored with the stored model: the
-    nearest centroid, ties to the lowest segment id. Incremental on the month: a run scores
-    only the months after the last one stored, unless the model changed (a refit, another
-    reference month): every month is then scored again. model_fingerprint tells the two apart. -#}
+{#- Every active customer in every month of history, scored with the model in force: each
+    standardized row against every centroid (seg_centroids, one row per segment), the nearest
+    kept, ties to the lowest segment id. Incremental on the month: a run scores the months after
+    the last one stored and again the last reprocess_months of those; when the model changed (a
+    refit, another reference month: another fit_key), no stored row counts and every month is
+    scored again. -#}
 {{ month_incremental_config() }}
-{%- set centroids = centroids_by_segment() -%}
-{%- set segment_ids = centroids.keys() | sort -%}
-{%- set fingerprint = model_fingerprint(centroids, preprocessing_params()) if execute else '' -%}
-{%- set watermark = none -%}
-{%- if is_incremental() and stored_fingerprint(this) == fingerprint -%}
-{%- set watermark = month_watermark() -%}
-{%- endif -%}
-{%- do record_months_built(watermark) %}
--- depends_on: {{ ref('seg_centroids') }}, {{ ref('seg_preprocessing') }}
+{%- set features = model_feature_names() %}
+-- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 
 with standardized as (
 
     select * from {{ ref('seg_customer_months_standardized') }}
+    {% if is_incremental() %}
+    where month_date > {{ reprocess_after(this, 'fit_key = (select max(fit_key) from ' ~ ref('seg_centroids') ~ ')') }}
+    {% endif %}
+
+),
+
+centroid_rows as (
+
+    select * from {{ ref('seg_centroids') }}
+
+),
+
+-- One row per segment, a column per feature; 0 for a feature the model does not use, as in
+-- the standardized rows, so it adds nothing to a distance.
+centroids as (
+
+    select
+        segment_id,
+        {% for feature in features %}
+        coalesce(max(case when feature = '{{ feature }}' then centroid end), 0) as {{ feature }},
+        {% endfor %}
+        max(fit_key) as fit_key
+    from centroid_rows
+    group by segment_id
 
 ),
 
 distances as (
 
     select
-        {% for segment_id in segment_ids %}
-        {{ squared_distance(centroids[segment_id]) }} as squared_distance_{{ segment_id }},
-        {% endfor %}
-        customer_id,
-        month_date
+        standardized.customer_id,
+        standardized.month_date,
+        centroids.segment_id,
+        centroids.fit_key,
+        {% for feature in features %}
+        {{ "+ " if not loop.first }}(standardized.{{ feature }} - centroids.{{ feature }}) * (standardized.{{ feature }} - centroids.{{ feature }})
+        {% endfor %} as squared_distance
     from standardized
-    {% if watermark is not none %}
-    where month_date > cast('{{ watermark }}' as date)
-    {% endif %}
+    cross join centroids
 
 ),
 
-nearest as (
+ranked as (
 
     select
-        {% for segment_id in segment_ids %}
-        squared_distance_{{ segment_id }},
-        {% endfor %}
-        least({% for segment_id in segment_ids %}squared_distance_{{ segment_id }}{{ ", " if not loop.last }}{% endfor %})
-            as squared_distance,
-        customer_id,
-        month_date
+        *,
+        row_number() over (
+            partition by customer_id, month_date
+            order by squared_distance, segment_id
+        ) as distance_rank
     from distances
 
 ),
@@ -53,14 +70,12 @@ final as (
     select
         customer_id,
         month_date,
-        case
-            {% for segment_id in segment_ids %}
-            when squared_distance_{{ segment_id }} = squared_distance then {{ segment_id }}
-            {% endfor %}
-        end as segment_id,
+        segment_id,
         sqrt(squared_distance) as distance_to_centroid,
-        cast('{{ fingerprint }}' as {{ dbt.type_string() }}) as model_fingerprint
-    from nearest
+        fit_key,
+        {{ this_run_started_at() }} as built_at
+    from ranked
+    where distance_rank = 1
 
 )
 

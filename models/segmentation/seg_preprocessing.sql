@@ -3,20 +3,8 @@
     each categorical level a 0/1 column, left unscaled. A feature without variance in the
     training set is kept here with is_used = false and the reason, never divided by zero. -#}
 {%- set numeric_features = model_numeric_features() -%}
-{%- set categoricals = categorical_features() -%}
-{%- set levels = [] -%}
-{%- if execute and categoricals -%}
-    {%- for column_name in categoricals -%}
-        {%- set query -%}
-            select distinct coalesce(cast({{ column_name }} as {{ dbt.type_string() }}), 'unknown')
-            from {{ ref('seg_training_features') }} order by 1
-        {%- endset -%}
-        {%- for level in run_query(query).columns[0].values() -%}
-            {%- do levels.append({'source': column_name, 'level': level, 'feature': 'f_' ~ column_name ~ '__' ~ level_slug(level)}) -%}
-        {%- endfor -%}
-    {%- endfor -%}
-{%- endif %}
--- depends_on: {{ ref('stg_bank__products') }}, {{ ref('stg_bank__customer_activity') }}
+{%- set levels = categorical_levels() %}
+-- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 
 with training as (
 
@@ -51,7 +39,15 @@ one_hot_params as (
         '{{ level.level }}' as level,
         'none' as transform,
         cast(0 as {{ type_double() }}) as center,
-        cast(1 as {{ type_double() }}) as scale
+        -- a level no training customer has stays listed, unused (a scale of 0)
+        cast(
+            case
+                when max(case when coalesce(cast({{ level.source }} as {{ dbt.type_string() }}), 'unknown') = '{{ level.level }}' then 1 else 0 end) = 1
+                    then 1
+                else 0
+            end as {{ type_double() }}
+        ) as scale
+    from training
     {% if not loop.last %}union all{% endif %}
     {% else %}
     select
@@ -101,6 +97,7 @@ final as (
         cast(all_params.scale as {{ type_double() }}) as scale,
         coalesce(all_params.scale > 1e-12, false) and redundant.feature is null as is_used,
         case
+            when all_params.kind = 'one_hot' and all_params.scale = 0 then 'no training customer has this level'
             when not coalesce(all_params.scale > 1e-12, false) then 'zero variance in the training set'
             when redundant.feature is not null then 'redundant with the balance feature of the same product type'
         end as dropped_reason

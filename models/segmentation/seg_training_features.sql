@@ -2,7 +2,7 @@
     features (before any transform). -#}
 {%- set numeric_features = model_numeric_features() -%}
 {%- set categoricals = categorical_features() %}
--- depends_on: {{ ref('stg_bank__products') }}, {{ ref('stg_bank__customer_activity') }}
+-- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}
 
 with features as (
 

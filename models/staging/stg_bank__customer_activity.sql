@@ -1,10 +1,6 @@
-{#- Clean channel activity: every numeric behaviour column of the input, by customer and month
-    (the columns of base_bank__customer_activity but its keys and checks). -#}
-{%- set not_behaviour = ['source_key', 'customer_id', 'month_date', 'dq_rule'] -%}
-{%- set behaviour_columns = [] -%}
-{%- for column in (adapter.get_columns_in_relation(built_relation('base_bank__customer_activity')) if execute else []) -%}
-{%- if column.name | lower not in not_behaviour -%}{%- do behaviour_columns.append(column.name | lower) -%}{%- endif -%}
-{%- endfor %}
+{#- Clean channel activity: every numeric behaviour column of the input, by customer and month. -#}
+{%- set behaviour_columns = activity_input_columns() %}
+-- depends_on: {{ bank_input('customer_activity') }}
 
 with checked as (
 
@@ -16,10 +12,11 @@ clean as (
 
     select
         {% for column_name in behaviour_columns %}
-        {{ column_name }},
+        {{ column_name | lower }},
         {% endfor %}
         customer_id,
-        month_date
+        month_date,
+        built_at
     from checked
     where dq_rule is null
 

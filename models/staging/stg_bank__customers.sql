@@ -1,7 +1,6 @@
-{#- One clean row per customer. Stops the run on a duplicate customer_id or when no customer
-    is usable; quarantined rows stay in base_bank__customers and audit.data_quality_issues. -#}
-{{- dq_stop_if_empty(ref('base_bank__customers'), 'customers') -}}
-{{- dq_stop_on_duplicates(ref('base_bank__customers'), 'customers', ['customer_id']) }}
+{#- One clean row per customer. A duplicate customer_id or no usable customer at all fails an
+    error-severity test on base_bank__customers, which stops everything downstream; quarantined
+    rows stay in base_bank__customers and audit.data_quality_issues. -#}
 
 with checked as (
 

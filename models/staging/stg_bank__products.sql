@@ -1,5 +1,5 @@
-{#- One clean row per product. Stops the run on a duplicate product_id. -#}
-{{- dq_stop_on_duplicates(ref('base_bank__products'), 'products', ['product_id']) }}
+{#- One clean row per product. A duplicate product_id fails an error-severity test on
+    base_bank__products, which stops everything downstream. -#}
 
 with checked as (
 

@@ -10,7 +10,8 @@ clean as (
         customer_id,
         product_id,
         month_date,
-        revenue
+        revenue,
+        built_at
     from checked
     where dq_rule is null
 

@@ -41,15 +41,15 @@ def model(dbt: Any, session: Any) -> pd.DataFrame:
     silhouette_sample = int(dbt.config.get("silhouette_sample"))
     column_case = dbt.config.get("column_case")
     refit = dbt.config.get("refit_model")
-    matrix = to_pandas(dbt.ref("seg_diagnostics_matrix"))
+    fit_key = current_fit_key(to_pandas(dbt.ref("seg_fit_inputs")))
     if getattr(dbt, "is_incremental", False) and str(refit).strip().lower() != "true":
-        stored = stored_diagnostics(
-            to_pandas(session.sql(f"select * from {dbt.this}")), matrix, range(k_min, k_max + 1)
-        )
+        stored = stored_diagnostics(to_pandas(session.sql(f"select * from {dbt.this}")), fit_key)
         if stored is not None:
             return with_column_case(stored, column_case)
-    diagnostics = k_diagnostics(matrix, range(k_min, k_max + 1), settings, silhouette_sample)
-    return with_column_case(diagnostics, column_case)
+    matrix = to_pandas(dbt.ref("seg_diagnostics_matrix"))
+    features = used_features(to_pandas(dbt.ref("seg_preprocessing")))
+    diagnostics = k_diagnostics(matrix, range(k_min, k_max + 1), settings, silhouette_sample, features)
+    return with_column_case(diagnostics.assign(fit_key=fit_key), column_case)
 
 
 # --- Shared helpers ------------------------------------------------------------------------
@@ -116,13 +116,29 @@ def with_column_case(frame: pd.DataFrame, column_case: Any) -> pd.DataFrame:
     return frame.rename(columns=str.upper if column_case == "upper" else str.lower)
 
 
-def training_matrix(frame: pd.DataFrame) -> TrainingMatrix:
-    """Rows sorted by customer, feature columns (f_*) sorted by name: the same input always
-    gives the same matrix, whatever order the warehouse returned it in."""
+def used_features(preprocessing: pd.DataFrame) -> list[str]:
+    """The features the model uses (seg_preprocessing.is_used), sorted: the matrix carries every
+    candidate feature, an unused one as a column of zeros."""
+    return sorted(preprocessing.loc[preprocessing["is_used"].astype(bool), "feature"].str.lower())
+
+
+def current_fit_key(fit_inputs: pd.DataFrame) -> str:
+    """The one fit_key of seg_fit_inputs: the md5 of everything a fit depends on."""
+    if len(fit_inputs) != 1:
+        raise ValueError(f"seg_fit_inputs must hold one row, found {len(fit_inputs)}.")
+    return str(fit_inputs["fit_key"].iloc[0])
+
+
+def training_matrix(frame: pd.DataFrame, features: Sequence[str] | None = None) -> TrainingMatrix:
+    """Rows sorted by customer, feature columns sorted by name (the given features, else every
+    f_* column): the same input always gives the same matrix, whatever order the warehouse
+    returned it in."""
     if frame.empty:
         raise ValueError("seg_training_matrix is empty: no active customer at the reference month.")
     frame = frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    features = sorted(column for column in frame.columns if column.startswith(FEATURE_PREFIX))
+    if features is None:
+        features = [column for column in frame.columns if column.startswith(FEATURE_PREFIX)]
+    features = sorted(features)
     months = frame["reference_month"].unique()
     if len(months) != 1:
         raise ValueError(f"seg_training_matrix must hold one reference month, found {len(months)}.")
@@ -154,25 +170,27 @@ def fit_kmeans(values: np.ndarray, settings: FitSettings) -> Fit:
 # --- This model's own functions -----------------------------------------------------------
 
 
-def stored_diagnostics(stored: pd.DataFrame, matrix: pd.DataFrame, k_values: Sequence[int]) -> pd.DataFrame | None:
-    """The stored diagnostics of the matrix's reference month and k range, reused by a monthly
-    run (refit_model false): they change only when the model is refit. None when there are none."""
-    if stored.empty or matrix.empty:
+def stored_diagnostics(stored: pd.DataFrame, fit_key: str) -> pd.DataFrame | None:
+    """The stored diagnostics made from exactly the current inputs (the same fit_key), reused by
+    a monthly run (refit_model false); None when there are none."""
+    if stored.empty or "fit_key" not in stored.columns:
         return None
-    reference_month = as_date(matrix["reference_month"].iloc[0])
-    rows = stored[stored["reference_month"].map(as_date) == reference_month]
-    wanted = {k for k in k_values if k < len(matrix)}
-    if rows.empty or set(rows["k"].astype(int)) != wanted:
+    rows = stored[stored["fit_key"] == fit_key]
+    if rows.empty:
         return None
     return rows.sort_values("k", ignore_index=True)
 
 
 def k_diagnostics(
-    matrix_frame: pd.DataFrame, k_values: Sequence[int], settings: FitSettings, silhouette_sample: int
+    matrix_frame: pd.DataFrame,
+    k_values: Sequence[int],
+    settings: FitSettings,
+    silhouette_sample: int,
+    features: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Inertia, silhouette (on a seeded sample when the training set is larger), Davies-Bouldin
     and Calinski-Harabasz for each k, so that a user can choose k."""
-    matrix = training_matrix(matrix_frame)
+    matrix = training_matrix(matrix_frame, features)
     rows = []
     for k in k_values:
         if k >= len(matrix.values):

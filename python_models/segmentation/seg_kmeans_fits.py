@@ -33,6 +33,7 @@ REGISTRY_COLUMNS = [
     "inertia",
     "n_iter",
     "fitted_at",
+    "fit_key",
 ]
 
 
@@ -54,12 +55,14 @@ def model(dbt: Any, session: Any) -> pd.DataFrame:
     )
     column_case = dbt.config.get("column_case")
     refit = dbt.config.get("refit_model")
-    matrix = to_pandas(dbt.ref("seg_training_matrix"))
+    fit_key = current_fit_key(to_pandas(dbt.ref("seg_fit_inputs")))
     registry = to_pandas(session.sql(f"select * from {dbt.this}")) if dbt.is_incremental else None
-    stored = None if as_bool(refit) else stored_fit(registry, matrix, settings)
+    stored = None if as_bool(refit) else stored_fit(registry, fit_key)
     if stored is not None:
         return with_column_case(stored, column_case)
-    return with_column_case(fit_registry_rows(matrix, registry, settings), column_case)
+    matrix = to_pandas(dbt.ref("seg_training_matrix"))
+    features = used_features(to_pandas(dbt.ref("seg_preprocessing")))
+    return with_column_case(fit_registry_rows(matrix, features, registry, settings, fit_key), column_case)
 
 
 # --- Shared helpers ------------------------------------------------------------------------
@@ -126,13 +129,29 @@ def with_column_case(frame: pd.DataFrame, column_case: Any) -> pd.DataFrame:
     return frame.rename(columns=str.upper if column_case == "upper" else str.lower)
 
 
-def training_matrix(frame: pd.DataFrame) -> TrainingMatrix:
-    """Rows sorted by customer, feature columns (f_*) sorted by name: the same input always
-    gives the same matrix, whatever order the warehouse returned it in."""
+def used_features(preprocessing: pd.DataFrame) -> list[str]:
+    """The features the model uses (seg_preprocessing.is_used), sorted: the matrix carries every
+    candidate feature, an unused one as a column of zeros."""
+    return sorted(preprocessing.loc[preprocessing["is_used"].astype(bool), "feature"].str.lower())
+
+
+def current_fit_key(fit_inputs: pd.DataFrame) -> str:
+    """The one fit_key of seg_fit_inputs: the md5 of everything a fit depends on."""
+    if len(fit_inputs) != 1:
+        raise ValueError(f"seg_fit_inputs must hold one row, found {len(fit_inputs)}.")
+    return str(fit_inputs["fit_key"].iloc[0])
+
+
+def training_matrix(frame: pd.DataFrame, features: Sequence[str] | None = None) -> TrainingMatrix:
+    """Rows sorted by customer, feature columns sorted by name (the given features, else every
+    f_* column): the same input always gives the same matrix, whatever order the warehouse
+    returned it in."""
     if frame.empty:
         raise ValueError("seg_training_matrix is empty: no active customer at the reference month.")
     frame = frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    features = sorted(column for column in frame.columns if column.startswith(FEATURE_PREFIX))
+    if features is None:
+        features = [column for column in frame.columns if column.startswith(FEATURE_PREFIX)]
+    features = sorted(features)
     months = frame["reference_month"].unique()
     if len(months) != 1:
         raise ValueError(f"seg_training_matrix must hold one reference month, found {len(months)}.")
@@ -223,7 +242,7 @@ def previous_fit(registry: pd.DataFrame | None, reference_month: dt.date) -> tup
 
 
 def registry_rows(
-    matrix: TrainingMatrix, fit: Fit, ids: list[int], settings: FitSettings, fit_number: int
+    matrix: TrainingMatrix, fit: Fit, ids: list[int], settings: FitSettings, fit_number: int, fit_key: str
 ) -> pd.DataFrame:
     sizes = np.bincount(fit.labels, minlength=len(ids))
     rows = [
@@ -242,6 +261,7 @@ def registry_rows(
             "inertia": fit.inertia,
             "n_iter": fit.n_iter,
             "fitted_at": matrix.reference_month,
+            "fit_key": fit_key,
         }
         for cluster in range(len(ids))
         for position, feature in enumerate(matrix.features)
@@ -260,31 +280,27 @@ def as_bool(value: Any) -> bool:
     raise ValueError(f"refit_model must be true or false, got {value!r}.")
 
 
-def stored_fit(registry: pd.DataFrame | None, matrix_frame: pd.DataFrame, settings: FitSettings) -> pd.DataFrame | None:
-    """The registry's fit at the matrix's reference month when it was made with the same
-    settings and features (a monthly run reuses the stored model), else None (fit)."""
-    if registry is None or registry.empty or matrix_frame.empty:
+def stored_fit(registry: pd.DataFrame | None, fit_key: str) -> pd.DataFrame | None:
+    """The registry's fit made from exactly the current inputs (the same fit_key: training rows,
+    month and settings), reused by a monthly run; None when there is none (fit)."""
+    if registry is None or registry.empty or "fit_key" not in registry.columns:
         return None
-    reference_month = as_date(matrix_frame["reference_month"].iloc[0])
-    features = sorted(column for column in matrix_frame.columns if column.startswith(FEATURE_PREFIX))
-    rows = registry[registry["reference_month"].map(as_date) == reference_month]
-    same_settings = (
-        not rows.empty
-        and set(rows["n_clusters"].astype(int)) == {settings.n_clusters}
-        and set(rows["random_seed"].astype(int)) == {settings.random_seed}
-        and set(rows["n_init"].astype(int)) == {settings.n_init}
-        and set(rows["max_iter"].astype(int)) == {settings.max_iter}
-        and sorted(rows["feature"].str.lower().unique()) == features
-    )
-    if not same_settings:
+    rows = registry[registry["fit_key"] == fit_key]
+    if rows.empty:
         return None
     return rows[REGISTRY_COLUMNS].sort_values(["segment_id", "feature"], ignore_index=True)
 
 
-def fit_registry_rows(matrix_frame: pd.DataFrame, registry: pd.DataFrame | None, settings: FitSettings) -> pd.DataFrame:
+def fit_registry_rows(
+    matrix_frame: pd.DataFrame,
+    features: Sequence[str] | None,
+    registry: pd.DataFrame | None,
+    settings: FitSettings,
+    fit_key: str,
+) -> pd.DataFrame:
     """The whole fit: matrix -> KMeans -> stable ids -> the registry rows of this fit."""
-    matrix = training_matrix(matrix_frame)
+    matrix = training_matrix(matrix_frame, features)
     fit = fit_kmeans(matrix.values, settings)
     previous, fit_number = previous_fit(registry, matrix.reference_month)
     ids = matched_ids(fit.centers, matrix.features, fit.labels, previous)
-    return registry_rows(matrix, fit, ids, settings, fit_number)
+    return registry_rows(matrix, fit, ids, settings, fit_number, fit_key)

@@ -2,10 +2,17 @@
 -- revenue, and as many active customers as there are customers holding an open product.
 -- Returns the months where any of the three disagree. Money is compared to a hundredth of a
 -- cent: exact on DuckDB and Postgres, but some engines (fakesnow) sum decimals as doubles.
--- Only the months this build wrote (macros/month_builds.sql); every month on a full build.
-{%- set months_built = months_built_condition() %}
+-- Only the months this build wrote (built_by_this_run in macros/incremental.sql); every month
+-- on a full build or under dbt test.
 
-with features as (
+with months as (
+
+    select distinct month_date from {{ ref('int_customer_month_features') }}
+    where {{ built_by_this_run() }}
+
+),
+
+features as (
 
     select
         month_date,
@@ -13,7 +20,7 @@ with features as (
         sum(revenue_total) as revenue,
         sum(case when is_active then 1 else 0 end) as active_customers
     from {{ ref('int_customer_month_features') }}
-    where {{ months_built }}
+    where month_date in (select months.month_date from months)
     group by month_date
 
 ),
@@ -24,7 +31,7 @@ input_balances as (
         month_date,
         sum(balance) as balance
     from {{ ref('stg_bank__balances') }}
-    where {{ months_built }}
+    where month_date in (select months.month_date from months)
     group by month_date
 
 ),
@@ -35,15 +42,8 @@ input_revenues as (
         month_date,
         sum(revenue) as revenue
     from {{ ref('stg_bank__revenues') }}
-    where {{ months_built }}
+    where month_date in (select months.month_date from months)
     group by month_date
-
-),
-
-months as (
-
-    select month_date from {{ ref('int_months') }}
-    where {{ months_built }}
 
 ),
 

@@ -1,6 +1,6 @@
 -- What each segment and each tier holds and earns, per product type, at the reference month.
 {%- set product_types = product_types() %}
--- depends_on: {{ ref('stg_bank__products') }}
+-- depends_on: {{ bank_input('products') }}
 
 with customers as (
 

@@ -1,16 +1,65 @@
 -- Month x segment: customers, revenue and balance in every scored month, with how many
 -- customers kept their segment from the month before (per segment and for the month).
--- Incremental on the month: a run recomputes the months its inputs rewrote in this dbt
--- invocation (macros/month_builds.sql), reading the month before the first of them for the
--- retention; every month when an input was rebuilt in full or not built at all.
+-- Incremental on the month: a run recomputes the months from the first one the scoring wrote
+-- in this run, reading the month before it for the retention; every month when the scoring
+-- wrote nothing in this run or a segment was renamed since the stored rows.
 {{ month_incremental_config() }}
-{%- set watermark = inputs_watermark(['customer_segment_history', 'int_customer_month_features']) %}
+-- depends_on: {{ ref('seg_customer_month_segments') }}, {{ ref('seg_segment_names') }}
 
-with history as (
+with months as (
+
+    select * from {{ ref('int_months') }}
+
+),
+
+{% if is_incremental() %}
+names as (
+
+    select * from {{ ref('seg_segment_names') }}
+
+),
+
+scored_this_run as (
+
+    select min(month_date) as first_month
+    from {{ ref('seg_customer_month_segments') }}
+    where {{ built_by_this_run() }}
+
+),
+
+renamed as (
+
+    select count(*) as stored_rows
+    from {{ this }} as stored
+    left join names on stored.segment_id = names.segment_id
+    where names.segment_name is null or stored.segment_name <> names.segment_name
+
+),
+
+rebuilt_from as (
+
+    select
+        case
+            when renamed.stored_rows > 0 or scored_this_run.first_month is null then cast('1900-01-01' as date)
+            else scored_this_run.first_month
+        end as first_month
+    from scored_this_run
+    cross join renamed
+
+),
+{% endif %}
+
+history as (
 
     select * from {{ ref('customer_segment_history') }}
-    {% if watermark is not none %}
-    where month_date >= cast('{{ watermark }}' as date)  -- the month before: retention
+    {% if is_incremental() %}
+    -- and the month before the first one recomputed: retention
+    where month_date >= (
+        select coalesce(max(months.month_date), cast('1900-01-01' as date))
+        from months
+        cross join rebuilt_from
+        where months.month_date < rebuilt_from.first_month
+    )
     {% endif %}
 
 ),
@@ -18,15 +67,9 @@ with history as (
 features as (
 
     select * from {{ ref('int_customer_month_features') }}
-    {% if watermark is not none %}
-    where month_date > cast('{{ watermark }}' as date)
+    {% if is_incremental() %}
+    where month_date >= (select rebuilt_from.first_month from rebuilt_from)
     {% endif %}
-
-),
-
-months as (
-
-    select * from {{ ref('int_months') }}
 
 ),
 
@@ -76,8 +119,8 @@ consecutive as (
         on
             current_month.customer_id = previous_month.customer_id
             and months_before.month_date = previous_month.month_date
-    {% if watermark is not none %}
-    where current_month.month_date > cast('{{ watermark }}' as date)
+    {% if is_incremental() %}
+    where current_month.month_date >= (select rebuilt_from.first_month from rebuilt_from)
     {% endif %}
 
 ),

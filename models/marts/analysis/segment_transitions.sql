@@ -2,16 +2,16 @@
 -- consecutive months, plus the reference month against var('transition_comparison_months')
 -- months before it. Customers who became active appear as 'new', those who stopped being
 -- active as 'churned', so flows add up on both sides (ready for a Sankey chart).
--- Incremental on to_month: a run recomputes the pairs into the months customer_segment_history
--- rewrote in this dbt invocation (macros/month_builds.sql) and every pair into the reference
--- month; the pre-hook drops the stored non-consecutive pairs, which only the reference month
--- has. Every pair when the history was rebuilt in full or not built at all.
+-- Incremental on to_month: a run recomputes the pairs into the months from the first one the
+-- scoring wrote in this run, and every pair into the reference month; the pre-hook drops the
+-- stored non-consecutive pairs, which only the reference month has. Every pair when the
+-- scoring wrote nothing in this run or a segment was renamed since the stored rows.
 {{ month_incremental_config(
     unique_key='to_month',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where not is_consecutive{% endif %}",
 ) }}
-{%- set offsets = var_int_list('transition_comparison_months', 1, 120) -%}
-{%- set watermark = inputs_watermark(['customer_segment_history'], 'to_month', 'is_consecutive') %}
+{%- set offsets = var_int_list('transition_comparison_months', 1, 120) %}
+-- depends_on: {{ ref('seg_customer_month_segments') }}, {{ ref('seg_segment_names') }}
 
 with history as (
 
@@ -30,6 +30,43 @@ reference as (
     select * from {{ ref('int_reference_month') }}
 
 ),
+
+{% if is_incremental() %}
+names as (
+
+    select * from {{ ref('seg_segment_names') }}
+
+),
+
+scored_this_run as (
+
+    select min(month_date) as first_month
+    from {{ ref('seg_customer_month_segments') }}
+    where {{ built_by_this_run() }}
+
+),
+
+renamed as (
+
+    select count(*) as stored_rows
+    from {{ this }} as stored
+    left join names on stored.to_segment_id = names.segment_id
+    where stored.to_segment_id is not null and (names.segment_name is null or stored.to_label <> names.segment_name)
+
+),
+
+rebuilt_from as (
+
+    select
+        case
+            when renamed.stored_rows > 0 or scored_this_run.first_month is null then cast('1900-01-01' as date)
+            else scored_this_run.first_month
+        end as first_month
+    from scored_this_run
+    cross join renamed
+
+),
+{% endif %}
 
 candidate_pairs as (
 
@@ -55,9 +92,9 @@ pairs as (
         from_month,
         to_month
     from candidate_pairs
-    {% if watermark is not none %}
+    {% if is_incremental() %}
     where
-        to_month > cast('{{ watermark }}' as date)
+        to_month >= (select rebuilt_from.first_month from rebuilt_from)
         or to_month in (select reference.reference_month from reference)
     {% endif %}
 

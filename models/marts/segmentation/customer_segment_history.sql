@@ -1,19 +1,11 @@
--- The segment of every active customer in every scored month, with the current model.
--- Incremental on the month: a run adds the months after the last one stored. When the model,
--- the reference month or a segment name changed, every month is rebuilt (history_is_current).
-{{ month_incremental_config() }}
-{%- set watermark = none -%}
-{%- if is_incremental() and history_is_current(this, ref('seg_customer_month_segments'), ref('int_reference_month'), ref('seg_segment_names')) -%}
-{%- set watermark = month_watermark() -%}
-{%- endif -%}
-{%- do record_months_built(watermark) %}
+-- The segment of every active customer in every scored month, with the model in force: a view
+-- over the scored months, so a refit, another reference month or a renamed segment shows in
+-- every month at once without rewriting history.
+{{ config(materialized='view') }}
 
 with scored as (
 
     select * from {{ ref('seg_customer_month_segments') }}
-    {% if watermark is not none %}
-    where month_date > cast('{{ watermark }}' as date)
-    {% endif %}
 
 ),
 

@@ -1,7 +1,8 @@
 -- Segment x model feature: the standardized centroid (the heatmap's colour) and the raw mean
 -- of the feature in the segment at the reference month (the label people read).
-{%- set params = preprocessing_params() %}
--- depends_on: {{ ref('seg_preprocessing') }}
+{%- set numeric_features = model_numeric_features() -%}
+{%- set levels = categorical_levels() %}
+-- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 
 with centroids as (
 
@@ -48,15 +49,20 @@ labelled as (
 
 raw_means as (
 
-    {% for param in params %}
+    {% for feature in numeric_features %}
     select
         segment_id,
-        '{{ param.feature }}' as feature,
-        {% if param.kind == 'one_hot' %}
-        {{ exact_avg("case when coalesce(cast(" ~ param.source_column ~ " as " ~ dbt.type_string() ~ "), 'unknown') = '" ~ param.level ~ "' then 1 else 0 end") }}
-        {% else %}
-        {{ exact_avg(param.source_column) }}
-        {% endif %} as raw_mean
+        'f_{{ feature.source }}' as feature,
+        {{ exact_avg(feature.source) }} as raw_mean
+    from labelled
+    group by segment_id
+    {% if not loop.last or levels %}union all{% endif %}
+    {% endfor %}
+    {% for level in levels %}
+    select
+        segment_id,
+        '{{ level.feature }}' as feature,
+        {{ exact_avg("case when coalesce(cast(" ~ level.source ~ " as " ~ dbt.type_string() ~ "), 'unknown') = '" ~ level.level ~ "' then 1 else 0 end") }} as raw_mean
     from labelled
     group by segment_id
     {% if not loop.last %}union all{% endif %}

@@ -1,7 +1,7 @@
 -- How strongly each model feature separates the segments: the between-segment share of its
 -- variance on the training rows (1 - within-segment / total sum of squares), ranked.
-{%- set params = preprocessing_params() %}
--- depends_on: {{ ref('seg_preprocessing') }}
+{%- set features = model_feature_names() %}
+-- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 
 with matrix as (
 
@@ -37,8 +37,8 @@ labelled as (
 segment_stats as (
 
     select
-        {% for param in params %}
-        {{ exact_avg(param.feature) }} as mean_{{ param.feature }},
+        {% for feature in features %}
+        {{ exact_avg(feature) }} as mean_{{ feature }},
         {% endfor %}
         segment_id,
         count(*) as customers
@@ -50,9 +50,9 @@ segment_stats as (
 overall_stats as (
 
     select
-        {% for param in params %}
-        {{ exact_avg(param.feature) }} as mean_{{ param.feature }},
-        {{ exact_stddev_pop(param.feature) }} as sd_{{ param.feature }},
+        {% for feature in features %}
+        {{ exact_avg(feature) }} as mean_{{ feature }},
+        {{ exact_stddev_pop(feature) }} as sd_{{ feature }},
         {% endfor %}
         count(*) as customers
     from labelled
@@ -61,11 +61,11 @@ overall_stats as (
 
 shares as (
 
-    {% for param in params %}
+    {% for feature in features %}
     select
-        '{{ param.feature }}' as feature,
-        {{ exact_sum('segment_stats.customers * power(segment_stats.mean_' ~ param.feature ~ ' - overall_stats.mean_' ~ param.feature ~ ', 2)') }}
-        / nullif(max(overall_stats.customers * power(overall_stats.sd_{{ param.feature }}, 2)), 0) as importance
+        '{{ feature }}' as feature,
+        {{ exact_sum('segment_stats.customers * power(segment_stats.mean_' ~ feature ~ ' - overall_stats.mean_' ~ feature ~ ', 2)') }}
+        / nullif(max(overall_stats.customers * power(overall_stats.sd_{{ feature }}, 2)), 0) as importance
     from segment_stats
     cross join overall_stats
     {% if not loop.last %}union all{% endif %}
@@ -83,6 +83,7 @@ final as (
         cast(row_number() over (order by shares.importance desc, shares.feature asc) as {{ dbt.type_int() }}) as importance_rank
     from shares
     inner join preprocessing on shares.feature = preprocessing.feature
+    where preprocessing.is_used
 
 )
 

@@ -1,18 +1,32 @@
-{#- Every customer_activity input row, typed, with the first quarantine rule it breaks. The
-    table is optional: without it this model is empty and carries the keys only. Incremental
-    on the month, as the other monthly facts. -#}
-{{ dq_monthly_fact_config() }}
+{#- Every customer_activity input row, typed, month normalised to its last day, with the first
+    quarantine rule it breaks. Every numeric column besides the keys is a behaviour figure
+    (activity_input_columns). The table is optional: without it this model is empty and holds
+    the keys only. Incremental on the month, as the other monthly facts. -#}
+{{ month_incremental_config(
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where month_date is null{% endif %}",
+) }}
 {%- set behaviour_columns = activity_input_columns() -%}
 {%- if bank_input_exists('customer_activity') %}
 {%- set stored_as_text = dq_input_columns('customer_activity', {
     'customer_id': dq_customer_id_kind(),
     'month_date': 'date',
-}) -%}
+}) %}
 
 with source as (
 
     select * from {{ bank_input('customer_activity') }}
-    {{ dq_new_months_filter(dq_cast('month_date', 'date', stored_as_text)) }}
+    {% if is_incremental() %}
+    where
+        {{ dq_cast('month_date', 'date', stored_as_text) }} is null
+        or {{ dq_cast('month_date', 'date', stored_as_text) }} > {{ reprocess_after(this, "dq_rule is null or dq_rule <> 'date_in_future'") }}
+    {% endif %}
+
+),
+
+customers as (
+
+    select customer_id from {{ ref('base_bank__customers') }}
+    where dq_rule is null
 
 ),
 
@@ -28,12 +42,6 @@ typed as (
         {{ dq_cast('customer_id', customer_id_type(), stored_as_text) }} as customer_id,
         {{ month_end(dq_cast('month_date', 'date', stored_as_text)) }} as month_date
     from source
-
-),
-
-customers as (
-
-    select customer_id from {{ ref('stg_bank__customers') }}
 
 ),
 
@@ -63,7 +71,8 @@ final as (
         {% endfor %}
         customer_id,
         month_date,
-        dq_rule
+        dq_rule,
+        {{ this_run_started_at() }} as built_at
     from checked
 
 )
@@ -76,7 +85,8 @@ select * from final
         cast(null as {{ dbt.type_string() }}) as source_key,
         cast(customer_id as {{ customer_id_type() }}) as customer_id,
         cast(null as date) as month_date,
-        cast(null as {{ dbt.type_string() }}) as dq_rule
+        cast(null as {{ dbt.type_string() }}) as dq_rule,
+        {{ this_run_started_at() }} as built_at
     from {{ bank_input('customers') }}
     where 1 = 0
 

@@ -30,13 +30,15 @@ typed as (
 
 customers as (
 
-    select customer_id from {{ ref('stg_bank__customers') }}
+    select customer_id from {{ ref('base_bank__customers') }}
+    where dq_rule is null
 
 ),
 
 products as (
 
-    select product_id from {{ ref('stg_bank__products') }}
+    select product_id from {{ ref('base_bank__products') }}
+    where dq_rule is null
 
 ),
 

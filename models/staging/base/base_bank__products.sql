@@ -13,8 +13,7 @@ typed as (
         {{ dq_key_text(['product_id']) }} as source_key,
         product_id,
         cast(product_name as {{ dbt.type_string() }}) as product_name,
-        -- Types become column names downstream: 'Credit Card' and 'credit_card' are one type.
-        replace(lower(trim(cast(product_type as {{ dbt.type_string() }}))), ' ', '_') as product_type
+        {{ product_type_name('product_type') }} as product_type
     from source
 
 ),
