@@ -149,3 +149,31 @@
     {#- What an input customer_id must be castable to: a number, unless ids are kept as text. -#}
     {{ return('number' if customer_id_type() != 'varchar' else 'text') }}
 {%- endmacro %}
+
+
+{% macro flag_removed_customers(key_columns) -%}
+    {#- Post-hook of an incremental base model of a monthly fact, for the months the run did not
+        read again: rows of a customer removed from the customers input go (a customer erased
+        from every input leaves every month, as a full build would have it); rows of a customer
+        still there but now quarantined become orphan_customer, as a full build would flag them.
+        A customer removed from customers but not from the facts fails keeps_every_input_row:
+        run --full-refresh then. -#}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as stored
+        where not exists (
+            select 1 from {{ ref('base_bank__customers') }} as customers
+            where customers.customer_id = stored.customer_id
+        );
+
+        update {{ this }} as stored
+        set
+            dq_rule = 'orphan_customer',
+            source_key = {{ dq_key_text(key_columns) }}
+        where
+            dq_rule is null
+            and not exists (
+                select 1 from {{ ref('base_bank__customers') }} as customers
+                where customers.dq_rule is null and customers.customer_id = stored.customer_id
+            )
+    {%- endif -%}
+{%- endmacro %}

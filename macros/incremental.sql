@@ -3,7 +3,7 @@
     reprocess_months of those it stores, so that a restated month is rebuilt. The filter is
     written in each model; these macros only spell out the config and the boundary. -#}
 
-{% macro month_incremental_config(unique_key='month_date', pre_hook=none) -%}
+{% macro month_incremental_config(unique_key='month_date', pre_hook=none, post_hook=none) -%}
     {#- Config of a model incremental on the month: a run replaces whole months (delete+insert on
         unique_key); a change of columns stops the run and asks for --full-refresh. -#}
     {%- set settings = {
@@ -15,7 +15,24 @@
     {%- if pre_hook is not none -%}
         {%- do settings.update({'pre_hook': pre_hook}) -%}
     {%- endif -%}
+    {%- if post_hook is not none -%}
+        {%- do settings.update({'post_hook': post_hook}) -%}
+    {%- endif -%}
     {{ config(**settings) }}
+{%- endmacro %}
+
+
+{% macro delete_removed_customers(customers) -%}
+    {#- Post-hook of a month-grain model: after an incremental run, the stored months of a
+        customer no longer in customers (a relation name) go too, as a full build would have
+        them. -#}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as stored
+        where not exists (
+            select 1 from {{ customers }} as customers
+            where customers.customer_id = stored.customer_id
+        )
+    {%- endif -%}
 {%- endmacro %}
 
 

@@ -220,19 +220,26 @@ ERROR_CASES = {
         ["alter table {s}.balances alter month_date type boolean using month_date is not null"],
         "Input table balances, column month_date: rule 'castable type' - type BOOLEAN cannot be cast to a date",
     ),
+    # Error-severity tests on the base models (macros/tests/input_keys.sql): the test's name says
+    # table, column and rule; the offending keys are stored in the audit schema.
     "duplicate_customer": (
         ["insert into {s}.customers select * from {s}.customers where customer_id in (10, 20)"],
-        "Input table customers, column customer_id: rule 'unique key' - 2 key(s) appear more than once,"
-        " e.g. 10 (2 rows), 20 (2 rows)",
+        "Failure in test input_customers_customer_id_is_unique",
     ),
     "duplicate_product": (
         ["insert into {s}.products select * from {s}.products where product_id = 3"],
-        "Input table products, column product_id: rule 'unique key' - 1 key(s) appear more than once, e.g. 3 (2 rows)",
+        "Failure in test input_products_product_id_is_unique",
     ),
     "no_customers": (
         ["delete from {s}.customers"],
-        "Input table customers: rule 'not empty'",
+        "Failure in test input_customers_has_a_usable_row",
     ),
+}
+
+# The keys each failing input test stores (audit.<test name>), for the cases that have keys.
+STORED_KEYS = {
+    "duplicate_customer": ("input_customers_customer_id_is_unique", [(10, 2), (20, 2)]),
+    "duplicate_product": ("input_products_product_id_is_unique", [("3", 2)]),
 }
 
 
@@ -256,10 +263,15 @@ def test_bad_input_stops_the_run_with_a_clear_message(error_inputs: Path, tmp_pa
     db_path = tmp_path / "bank.duckdb"
     db_path.write_bytes(error_inputs.read_bytes())
     project = duckdb_project(tmp_path, db_path)
-    result = project.run("run", "--select", "staging", "--vars", json.dumps({"input_schema": case}), check=False)
+    result = project.run("build", "--select", "staging", "--vars", json.dumps({"input_schema": case}), check=False)
     assert result.returncode != 0
     expected = ERROR_CASES[case][1].format(s=case)
     assert expected in " ".join(result.stdout.split()), result.stdout[-3000:]
+    if case in STORED_KEYS:
+        test_name, keys = STORED_KEYS[case]
+        with duckdb.connect(str(db_path), read_only=True) as connection:
+            stored = connection.execute(f"select * from audit.{test_name} order by 1").fetchall()
+        assert [(key if isinstance(key, str) else int(key), copies) for key, copies in stored] == keys
 
 
 def test_a_tiny_segment_is_flagged_in_the_model_summary(duckdb_copy: DuckdbBuild) -> None:

@@ -1,6 +1,7 @@
 """Monthly incremental update: the demo built without its last month, then that month added
-and built incrementally (the stored model reused), equals a --full-refresh build of the whole
-data with the same reference month, exactly: every mart and the features table."""
+and built incrementally (the stored model reused) while a month already built is restated and a
+customer is removed from the input, equals a --full-refresh build of the whole data with the
+same reference month, exactly: every mart and every month-grain table."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from conftest import ALL_MARTS, SEEDS, copy_project, duckdb_project
 
 LAST_MONTH = "2025-12-31"
 CUTOFF = "2025-11-30"
+RESTATED = (17, "2025-12-31")  # customer and month (the last stored) whose balances are restated
+REMOVED_CUSTOMER = 23
 MONTHLY_TABLES = [
     "staging.base_bank__balances",
     "staging.base_bank__revenues",
@@ -21,18 +24,17 @@ MONTHLY_TABLES = [
     "intermediate.int_balances_revenues_monthly",
     "intermediate.int_holdings_monthly",
     "intermediate.int_customer_month_features",
+    "segment_model.seg_customer_month_segments",
 ]
-INCREMENTAL_MARTS = ["customer_segment_history", "segment_history", "segment_transitions"]
 COMPARED = [f"marts.{mart}" for mart in ALL_MARTS] + MONTHLY_TABLES
-# A lighter fit than the defaults keeps the three builds quick; the incremental logic is the same.
+# A lighter fit than the defaults keeps the builds quick; the incremental logic is the same.
 # diagnostics_sample below the demo's active customers: the diagnostics fit a sample here.
 DIAGNOSTICS_SAMPLE = 200
 FAST = f"{{n_init: 2, diagnostics_k_min: 4, diagnostics_k_max: 6, diagnostics_sample: {DIAGNOSTICS_SAMPLE}"
-# Data tests scoped to the months a build wrote (macros/month_builds.sql), one per layer.
-MONTH_SCOPED_TESTS = [
+# Data tests scoped to the rows a build wrote (built_by_this_run in macros/incremental.sql).
+RUN_SCOPED_TESTS = [
     "unique_combination_of_columns_stg_bank__balances_customer_id__product_id__month_date",
     "unique_combination_of_columns_int_customer_month_features_customer_id__month_date",
-    "unique_combination_of_columns_customer_segment_history_customer_id__month_date",
     "assert_features_reconcile_with_inputs",
 ]
 
@@ -53,8 +55,36 @@ def write_seeds_known_at(cutoff: str, seeds: Path) -> None:
 
 
 def read(db_path: Path) -> dict[str, pd.DataFrame]:
+    """Every compared table in a canonical order, without the run's own columns."""
     with duckdb.connect(str(db_path), read_only=True) as connection:
-        return {table: connection.execute(f"select * from {table} order by all").df() for table in COMPARED}
+        return {
+            table: connection.execute(f"select * exclude (built_at) from {table} order by all").df()
+            if "built_at" in [row[0] for row in connection.execute(f"describe {table}").fetchall()]
+            else connection.execute(f"select * from {table} order by all").df()
+            for table in COMPARED
+        }
+
+
+def balance_of_the_restated_customer() -> str:
+    customer, month = RESTATED
+    return (
+        "select balance_total from intermediate.int_customer_month_features"
+        f" where customer_id = {customer} and month_date = '{month}'"
+    )
+
+
+def restate_and_remove(seeds: Path) -> None:
+    """A month already built restated (one customer's balances doubled) and a customer removed
+    from every input table."""
+    customer, month = RESTATED
+    balances = pd.read_csv(seeds / "balances.csv", dtype=str)
+    restated = (balances["customer_id"] == str(customer)) & (balances["month_date"].str[:7] == month[:7])
+    assert restated.any()
+    balances.loc[restated, "balance"] = (balances.loc[restated, "balance"].astype(float) * 2).map(repr)
+    balances.to_csv(seeds / "balances.csv", index=False)
+    for table in ("balances", "revenues", "customer_activity", "customers", "product_holdings"):
+        frame = pd.read_csv(seeds / f"{table}.csv", dtype=str)
+        frame[frame["customer_id"] != str(REMOVED_CUSTOMER)].to_csv(seeds / f"{table}.csv", index=False)
 
 
 def compiled(results: list[dict], kind: str) -> dict[str, str]:
@@ -65,8 +95,16 @@ def compiled(results: list[dict], kind: str) -> dict[str, str]:
 
 def assert_tests_scoped(results: list[dict], condition: str) -> None:
     tests = compiled(results, "test")
-    for name in MONTH_SCOPED_TESTS:
+    for name in RUN_SCOPED_TESTS:
         assert condition in tests[name], f"{name} checks only: {condition}"
+
+
+def months_written_by_the_last_run(db_path: Path, table: str) -> list[str]:
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        rows = connection.execute(
+            f"select distinct month_date from {table} where built_at = (select max(built_at) from {table}) order by 1"
+        ).fetchall()
+    return [str(month) for (month,) in rows]
 
 
 def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> None:
@@ -76,17 +114,24 @@ def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> N
     db_path = tmp_path / "incremental.duckdb"
     project = duckdb_project(tmp_path / "incremental", db_path, project_dir)
     project.run("build", "--vars", FAST + "}")
-    assert_tests_scoped(project.run_results(), "1 = 1")  # a first build tests every month
+    assert_tests_scoped(project.run_results(), "built_at = cast(")
 
     for table in ("balances", "revenues", "customer_activity", "customers", "product_holdings"):
         shutil.copy(SEEDS / f"{table}.csv", seeds / f"{table}.csv")
     project.run("build", "--vars", FAST + "}")
-    models = compiled(project.run_results(), "model")
-    for model in [table.split(".")[1] for table in MONTHLY_TABLES] + INCREMENTAL_MARTS:
-        assert f"'{CUTOFF}'" in models[model], f"{model} reads only the months after {CUTOFF}"
-    assert_tests_scoped(project.run_results(), f"month_date > cast('{CUTOFF}' as date)")
+    assert_tests_scoped(project.run_results(), "built_at = cast(")
+    for table in MONTHLY_TABLES:
+        # the new month, and the last month stored again (reprocess_months: 1) for restated rows
+        assert months_written_by_the_last_run(db_path, table) == [CUTOFF, LAST_MONTH], table
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        balance_before = connection.execute(balance_of_the_restated_customer()).fetchone()[0]
+
+    # The last month stored restated and a customer removed, on the next run; the removed
+    # customer was in the training rows, so the model is refitted at the same month.
+    restate_and_remove(seeds)
+    project.run("build", "--vars", FAST + "}")
     project.run("test", "--select", "int_customer_month_features", "--vars", FAST + "}")
-    tests = compiled(project.run_results(), "test")  # dbt test alone writes nothing: every month
+    tests = compiled(project.run_results(), "test")  # dbt test alone writes nothing: every row
     assert "1 = 1" in tests["assert_features_reconcile_with_inputs"]
     assert "1 = 1" in tests["unique_combination_of_columns_int_customer_month_features_customer_id__month_date"]
 
@@ -101,8 +146,20 @@ def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> N
                 (select count(*) from segment_model.seg_training_matrix)
             """
         ).fetchone()
+        removed = connection.execute(
+            f"""
+            select count(*) from intermediate.int_customer_month_features where customer_id = {REMOVED_CUSTOMER}
+            union all
+            select count(*) from marts.customer_segment_history where customer_id = {REMOVED_CUSTOMER}
+            union all
+            select count(*) from staging.stg_bank__balances where customer_id = {REMOVED_CUSTOMER}
+            """
+        ).fetchall()
     assert [str(month) for (month,) in fits] == [CUTOFF], "a monthly run reuses the stored model"
     assert str(months[0]) == LAST_MONTH, "the new month is scored"
+    assert removed == [(0,), (0,), (0,)], "a customer removed from the input leaves every month"
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        assert connection.execute(balance_of_the_restated_customer()).fetchone()[0] == 2 * balance_before
     step = -(-training // DIAGNOSTICS_SAMPLE)
     assert fitted == sampled == -(-training // step) <= DIAGNOSTICS_SAMPLE < training, "diagnostics on every n-th id"
 
@@ -117,11 +174,9 @@ def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> N
         pd.testing.assert_frame_equal(incremental[table], full[table], check_exact=True, obj=table)
 
     # A refit rescores every month: the history marts must then be rebuilt whole, exactly as a
-    # --full-refresh of them from the same customer_segment_history.
+    # --full-refresh of them from the same scored months.
     project.run("build", "--vars", FAST + ", refit_model: true}")
-    refit = compiled(project.run_results(), "model")
-    for mart in ("segment_history", "segment_transitions"):
-        assert f"'{LAST_MONTH}'" not in refit[mart] and f"'{CUTOFF}'" not in refit[mart], f"{mart} rebuilt whole"
+    assert months_written_by_the_last_run(db_path, "segment_model.seg_customer_month_segments")[0] < "2024-02-01"
     rebuilt_path = tmp_path / "rebuilt.duckdb"
     shutil.copy(db_path, rebuilt_path)
     rebuilt = duckdb_project(tmp_path / "rebuilt", rebuilt_path, project_dir)

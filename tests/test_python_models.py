@@ -28,6 +28,7 @@ def blobs(seed: int = 0, per_cluster: int = 40) -> pd.DataFrame:
 
 
 SETTINGS = km.FitSettings(n_clusters=3, random_seed=42, n_init=5)
+KEY = "fit-key-of-the-blobs"
 
 
 def test_settings_accept_strings_from_yaml_config() -> None:
@@ -60,8 +61,8 @@ def test_more_clusters_than_customers_is_a_clear_error() -> None:
 
 
 def test_fit_is_deterministic_and_finds_the_blobs() -> None:
-    first = km.fit_registry_rows(blobs(), None, SETTINGS)
-    second = km.fit_registry_rows(blobs(), None, SETTINGS)
+    first = km.fit_registry_rows(blobs(), None, None, SETTINGS, KEY)
+    second = km.fit_registry_rows(blobs(), None, None, SETTINGS, KEY)
     pd.testing.assert_frame_equal(first, second, check_exact=True)
     assert sorted(first["cluster_size"].unique()) == [40]
     assert set(first["segment_id"]) == {1, 2, 3}
@@ -100,39 +101,42 @@ def test_a_new_cluster_beyond_the_previous_count_gets_a_fresh_id() -> None:
 
 
 def test_registry_previous_fit_and_fit_numbers() -> None:
-    registry = km.fit_registry_rows(blobs(), None, SETTINGS)
+    registry = km.fit_registry_rows(blobs(), None, None, SETTINGS, KEY)
     later = blobs(seed=1).assign(reference_month=dt.date(2026, 1, 31))
-    second = km.fit_registry_rows(later, registry, SETTINGS)
+    second = km.fit_registry_rows(later, None, registry, SETTINGS, KEY)
     assert (second["fit_number"] == 2).all()
     # Same blobs, shuffled ids: every segment keeps its id and moves little.
     merged = registry.merge(second, on=["segment_id", "feature"])
     assert (merged["centroid_x"] - merged["centroid_y"]).abs().max() < 0.3
     # A rerun of the same month keeps its fit number and matches against the earlier fit.
     both = pd.concat([registry, second])
-    rerun = km.fit_registry_rows(later, both, SETTINGS)
+    rerun = km.fit_registry_rows(later, None, both, SETTINGS, KEY)
     pd.testing.assert_frame_equal(rerun, second)
 
 
-def test_a_monthly_run_reuses_the_stored_fit_unless_settings_change() -> None:
-    registry = km.fit_registry_rows(blobs(), None, SETTINGS)
-    reused = km.stored_fit(registry, blobs(seed=5), SETTINGS)
-    pd.testing.assert_frame_equal(reused, registry)
-    assert km.stored_fit(registry, blobs().assign(reference_month=dt.date(2026, 1, 31)), SETTINGS) is None
-    assert km.stored_fit(registry, blobs(), km.FitSettings(n_clusters=4, random_seed=42, n_init=5)) is None
-    assert km.stored_fit(registry, blobs().assign(f_c=0.0), SETTINGS) is None
-    assert km.stored_fit(None, blobs(), SETTINGS) is None
+def test_a_monthly_run_reuses_the_stored_fit_only_for_the_same_fit_key() -> None:
+    registry = km.fit_registry_rows(blobs(), None, None, SETTINGS, KEY)
+    pd.testing.assert_frame_equal(km.stored_fit(registry, KEY), registry)
+    assert km.stored_fit(registry, "another-key") is None
+    assert km.stored_fit(registry.drop(columns="fit_key"), KEY) is None  # built before fit keys
+    assert km.stored_fit(None, KEY) is None
     assert [km.as_bool(value) for value in (None, False, "false", "True", True)] == [False, False, False, True, True]
     with pytest.raises(ValueError, match="refit_model"):
         km.as_bool("sometimes")
 
 
-def test_stored_diagnostics_are_reused_for_the_same_month_and_k_range() -> None:
-    stored = diagnostics_model.k_diagnostics(blobs(), range(2, 5), SETTINGS, silhouette_sample=50)
-    reused = diagnostics_model.stored_diagnostics(stored, blobs(seed=3), range(2, 5))
-    pd.testing.assert_frame_equal(reused, stored)
-    assert diagnostics_model.stored_diagnostics(stored, blobs(), range(2, 6)) is None
-    later = blobs().assign(reference_month=dt.date(2026, 1, 31))
-    assert diagnostics_model.stored_diagnostics(stored, later, range(2, 5)) is None
+def test_only_the_used_features_are_fitted() -> None:
+    preprocessing = pd.DataFrame({"feature": ["f_a", "f_b", "f_zero"], "is_used": [True, True, False]})
+    assert km.used_features(preprocessing) == ["f_a", "f_b"]
+    with_unused = km.fit_registry_rows(blobs().assign(f_zero=0.0), ["f_a", "f_b"], None, SETTINGS, KEY)
+    pd.testing.assert_frame_equal(with_unused, km.fit_registry_rows(blobs(), None, None, SETTINGS, KEY))
+
+
+def test_stored_diagnostics_are_reused_only_for_the_same_fit_key() -> None:
+    stored = diagnostics_model.k_diagnostics(blobs(), range(2, 5), SETTINGS, silhouette_sample=50).assign(fit_key=KEY)
+    pd.testing.assert_frame_equal(diagnostics_model.stored_diagnostics(stored, KEY), stored)
+    assert diagnostics_model.stored_diagnostics(stored, "another-key") is None
+    assert diagnostics_model.stored_diagnostics(stored.iloc[0:0], KEY) is None
 
 
 def test_diagnostics_cover_the_k_range() -> None:

@@ -4,7 +4,7 @@
     the last one stored and again the last reprocess_months of those; when the model changed (a
     refit, another reference month: another fit_key), no stored row counts and every month is
     scored again. -#}
-{{ month_incremental_config() }}
+{{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('stg_bank__customers')) }}") }}
 {%- set features = model_feature_names() %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 

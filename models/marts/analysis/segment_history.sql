@@ -2,7 +2,7 @@
 -- customers kept their segment from the month before (per segment and for the month).
 -- Incremental on the month: a run recomputes the months from the first one the scoring wrote
 -- in this run, reading the month before it for the retention; every month when the scoring
--- wrote nothing in this run or a segment was renamed since the stored rows.
+-- wrote nothing in this run, a segment was renamed or a customer removed since the stored rows.
 {{ month_incremental_config() }}
 -- depends_on: {{ ref('seg_customer_month_segments') }}, {{ ref('seg_segment_names') }}
 
@@ -27,6 +27,8 @@ scored_this_run as (
 
 ),
 
+-- Stored rows that no longer hold: a segment renamed, or a month whose customers are no longer
+-- those scored (a customer removed from the input).
 renamed as (
 
     select count(*) as stored_rows
@@ -36,15 +38,39 @@ renamed as (
 
 ),
 
+recounted as (
+
+    select count(*) as stored_months
+    from (
+        select
+            month_date,
+            sum(customers) as customers
+        from {{ this }}
+        group by month_date
+    ) as stored
+    left join (
+        select
+            month_date,
+            count(*) as customers
+        from {{ ref('seg_customer_month_segments') }}
+        group by month_date
+    ) as scored on stored.month_date = scored.month_date
+    where scored.customers is null or scored.customers <> stored.customers
+
+),
+
 rebuilt_from as (
 
     select
         case
-            when renamed.stored_rows > 0 or scored_this_run.first_month is null then cast('1900-01-01' as date)
+            when
+                renamed.stored_rows > 0 or recounted.stored_months > 0 or scored_this_run.first_month is null
+                then cast('1900-01-01' as date)
             else scored_this_run.first_month
         end as first_month
     from scored_this_run
     cross join renamed
+    cross join recounted
 
 ),
 {% endif %}

@@ -5,7 +5,7 @@
 -- Incremental on to_month: a run recomputes the pairs into the months from the first one the
 -- scoring wrote in this run, and every pair into the reference month; the pre-hook drops the
 -- stored non-consecutive pairs, which only the reference month has. Every pair when the
--- scoring wrote nothing in this run or a segment was renamed since the stored rows.
+-- scoring wrote nothing in this run, a segment was renamed or a customer removed since.
 {{ month_incremental_config(
     unique_key='to_month',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where not is_consecutive{% endif %}",
@@ -55,15 +55,40 @@ renamed as (
 
 ),
 
+recounted as (
+
+    select count(*) as stored_months
+    from (
+        select
+            to_month,
+            sum(customers) as customers
+        from {{ this }}
+        where is_consecutive and to_segment_id is not null
+        group by to_month
+    ) as stored
+    left join (
+        select
+            month_date,
+            count(*) as customers
+        from {{ ref('seg_customer_month_segments') }}
+        group by month_date
+    ) as scored on stored.to_month = scored.month_date
+    where scored.customers is null or scored.customers <> stored.customers
+
+),
+
 rebuilt_from as (
 
     select
         case
-            when renamed.stored_rows > 0 or scored_this_run.first_month is null then cast('1900-01-01' as date)
+            when
+                renamed.stored_rows > 0 or recounted.stored_months > 0 or scored_this_run.first_month is null
+                then cast('1900-01-01' as date)
             else scored_this_run.first_month
         end as first_month
     from scored_this_run
     cross join renamed
+    cross join recounted
 
 ),
 {% endif %}
