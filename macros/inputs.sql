@@ -12,10 +12,12 @@
 
 
 {% macro bank_input_relation(table_name) -%}
-    {#- The input table as a relation to introspect. A dbt unit test sees only its fixtures, so
-        there it is the demo seed's own table (unit tests run on the demo seeds only). -#}
+    {#- The input table as a plain relation to introspect: not the empty subquery ref() gives
+        under --empty. A dbt unit test sees only its fixtures, so there it is the demo seed's own
+        table (unit tests run on the demo seeds only). -#}
+    {%- set relation = bank_input(table_name) -%}
     {%- if model.resource_type != 'unit_test' -%}
-        {{ return(bank_input(table_name)) }}
+        {{ return(api.Relation.create(database=relation.database, schema=relation.schema, identifier=relation.identifier)) }}
     {%- endif -%}
     {#- The demo seeds' schema, as dbt_project.yml configures it. -#}
     {{ return(api.Relation.create(

@@ -181,5 +181,6 @@
 
 
 {% macro snowflake__row_hash(expression) -%}
-    cast(hash({{ expression }}) as numeric(38, 0))
+    {#- hash() is a signed 64-bit number; reduced below 1e18 so an emulator's unsigned one fits too. -#}
+    cast(hash({{ expression }}) % 1000000000000000000 as numeric(38, 0))
 {%- endmacro %}

@@ -75,7 +75,7 @@
 
 {% macro var_reference_date() -%}
     {#- null, or a date 'YYYY-MM-DD' / month 'YYYY-MM', returned as that month's last day
-        ('YYYY-MM-DD'). Whether the month is in the data is checked in int_reference_month. -#}
+        ('YYYY-MM-DD'). Whether the month is in the data is the test reference_date_is_a_month_of_the_data. -#}
     {%- set raw = var('reference_date', none) -%}
     {%- if raw is none -%}
         {{ return(none) }}
@@ -96,24 +96,6 @@
         {{ invalid_var('reference_date', raw, allowed) }}
     {%- endif -%}
     {{ return(last_day.isoformat()) }}
-{%- endmacro %}
-
-
-{% macro assert_reference_month_in_data(requested) -%}
-    {#- The requested reference month must be one of the months in int_months. -#}
-    {%- if execute and requested is not none -%}
-        {%- set bounds_query -%}
-            select
-                cast(min(month_date) as {{ dbt.type_string() }}) as first_month,
-                cast(max(month_date) as {{ dbt.type_string() }}) as last_month
-            from {{ ref('int_months') }}
-        {%- endset -%}
-        {%- set bounds = run_query(bounds_query).rows[0] -%}
-        {%- if bounds[0] is none or requested < bounds[0][:10] or requested > bounds[1][:10] -%}
-            {{ invalid_var('reference_date', var('reference_date'),
-                "a month within the data, from " ~ bounds[0] ~ " to " ~ bounds[1]) }}
-        {%- endif -%}
-    {%- endif -%}
 {%- endmacro %}
 
 

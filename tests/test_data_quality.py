@@ -236,10 +236,12 @@ ERROR_CASES = {
     ),
 }
 
+TESTED_STOPS = {"duplicate_customer", "duplicate_product", "no_customers"}
+
 # The keys each failing input test stores (audit.<test name>), for the cases that have keys.
 STORED_KEYS = {
     "duplicate_customer": ("input_customers_customer_id_is_unique", [(10, 2), (20, 2)]),
-    "duplicate_product": ("input_products_product_id_is_unique", [("3", 2)]),
+    "duplicate_product": ("input_products_product_id_is_unique", [(3, 2)]),
 }
 
 
@@ -263,7 +265,10 @@ def test_bad_input_stops_the_run_with_a_clear_message(error_inputs: Path, tmp_pa
     db_path = tmp_path / "bank.duckdb"
     db_path.write_bytes(error_inputs.read_bytes())
     project = duckdb_project(tmp_path, db_path)
-    result = project.run("build", "--select", "staging", "--vars", json.dumps({"input_schema": case}), check=False)
+    # Missing tables and columns and unusable types stop the models while they compile; the
+    # other stops are data tests, which run under dbt build.
+    command = "build" if case in TESTED_STOPS else "run"
+    result = project.run(command, "--select", "staging", "--vars", json.dumps({"input_schema": case}), check=False)
     assert result.returncode != 0
     expected = ERROR_CASES[case][1].format(s=case)
     assert expected in " ".join(result.stdout.split()), result.stdout[-3000:]

@@ -83,7 +83,7 @@ def labelled_training_rows(
     matrix_frame: pd.DataFrame, registry_rows_frame: pd.DataFrame, settings: km.FitSettings
 ) -> pd.DataFrame:
     """customer_id -> segment_id as the Python model labels the training rows."""
-    matrix = km.training_matrix(matrix_frame)
+    matrix = km.training_matrix(matrix_frame, sorted(registry_rows_frame["feature"].unique()))
     fit = km.fit_kmeans(matrix.values, settings)
     centroids = registry_rows_frame.pivot_table(index="segment_id", columns="feature", values="centroid")
     cluster_to_id = {}
@@ -223,7 +223,7 @@ def tiny_bank(db_path: Path, active_customers: int) -> None:
 @pytest.mark.parametrize(
     ("active_customers", "message"),
     [
-        (0, "no active customer at the reference month"),
+        (0, "Failure in test seg_training_matrix_has_an_active_customer_at_the_reference_month"),
         (3, "n_clusters=5 is more than the 3 active customers at the reference month"),
     ],
 )

@@ -45,10 +45,18 @@ class FakeDbt:
 
 @pytest.fixture(scope="module")
 def session(duckdb_build: DuckdbBuild) -> Iterator[Session]:
-    """A local Snowpark session holding the DuckDB build's training matrix, as Snowflake names it."""
+    """A local Snowpark session holding the DuckDB build's training matrix, preprocessing and fit
+    inputs, as Snowflake names them."""
     session = Session.builder.config("local_testing", True).create()
     with duckdb_build.connect() as connection:
-        matrix = connection.execute("select * from segment_model.seg_training_matrix").df()
+        matrix = connection.execute("select * exclude (built_at) from segment_model.seg_training_matrix").df()
+        for name in ("seg_preprocessing", "seg_fit_inputs"):
+            frame = connection.execute(f"select * from segment_model.{name}").df()
+            if "reference_month" in frame:
+                frame["reference_month"] = frame["reference_month"].dt.date
+            session.create_dataframe(frame.rename(columns=str.upper)).write.save_as_table(
+                f"{SCHEMA}.{name.upper()}", mode="overwrite"
+            )
     matrix["reference_month"] = matrix["reference_month"].dt.date
     snowflake_matrix = session.create_dataframe(matrix.rename(columns=str.upper))
     snowflake_matrix.write.save_as_table(f"{SCHEMA}.SEG_TRAINING_MATRIX", mode="overwrite")

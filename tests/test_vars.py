@@ -46,11 +46,16 @@ def test_bad_var_stops_the_run_naming_it(duckdb_copy: DuckdbBuild, name: str, va
     assert allowed in output
 
 
-def test_reference_date_outside_the_data_names_the_range(duckdb_copy: DuckdbBuild) -> None:
-    returncode, output = run_with_vars(duckdb_copy, {"reference_date": "2030-01"})
-    assert returncode != 0
-    assert "Invalid var 'reference_date'" in output
-    assert "a month within the data, from 2024-01-31 to 2025-12-31" in output
+def test_reference_date_outside_the_data_stops_the_build_naming_the_range(duckdb_copy: DuckdbBuild) -> None:
+    result = duckdb_copy.project.run(
+        "build", "--select", "int_months+", "--vars", json.dumps({"reference_date": "2030-01"}), check=False
+    )
+    assert result.returncode != 0
+    assert "Failure in test reference_date_is_a_month_of_the_data" in result.stdout
+    assert "SKIP relation intermediate.int_reference_month" in " ".join(result.stdout.split())
+    with duckdb_copy.connect() as connection:
+        stored = connection.execute("select * from audit.reference_date_is_a_month_of_the_data").fetchall()
+    assert [tuple(str(value) for value in row) for row in stored] == [("2030-01-31", "2024-01-31", "2025-12-31")]
 
 
 def test_any_day_of_a_month_selects_that_month(duckdb_copy: DuckdbBuild) -> None:

@@ -15,11 +15,11 @@ with months as (
 ),
 
 {% if keeps_stored_month %}
-stored as (
+stored_month as (
 
-    select stored.reference_month
-    from {{ this }} as stored
-    inner join months on stored.reference_month = months.month_date
+    select previous_run.reference_month
+    from {{ this }} as previous_run
+    inner join months on previous_run.reference_month = months.month_date
 
 ),
 {% endif %}
@@ -29,9 +29,9 @@ chosen as (
     {% if requested is not none %}
     select cast('{{ requested }}' as date) as reference_month
     {% elif keeps_stored_month %}
-    select coalesce(max(stored.reference_month), max(months.month_date)) as reference_month
+    select coalesce(max(stored_month.reference_month), max(months.month_date)) as reference_month
     from months
-    left join stored on months.month_date = stored.reference_month
+    left join stored_month on months.month_date = stored_month.reference_month
     {% else %}
     select max(month_date) as reference_month from months
     {% endif %}

@@ -18,8 +18,8 @@
     'kmeans_engine': kmeans_engine(),
 } -%}
 {%- set row_text -%}
-    cast(customer_id as {{ dbt.type_string() }})
-    {%- for feature in features %} || '|' || cast({{ feature }} as {{ dbt.type_string() }}){% endfor %}
+cast(customer_id as {{ dbt.type_string() }})
+{%- for feature in features %} || '|' || cast({{ feature }} as {{ dbt.type_string() }}){% endfor %}
 {%- endset %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 

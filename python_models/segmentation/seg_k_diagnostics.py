@@ -18,6 +18,16 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silho
 from threadpoolctl import threadpool_limits
 
 FEATURE_PREFIX = "f_"
+DIAGNOSTICS_COLUMNS = [
+    "k",
+    "inertia",
+    "silhouette",
+    "davies_bouldin",
+    "calinski_harabasz",
+    "silhouette_sample_size",
+    "fitted_customers",
+    "reference_month",
+]
 
 
 def model(dbt: Any, session: Any) -> pd.DataFrame:
@@ -47,6 +57,9 @@ def model(dbt: Any, session: Any) -> pd.DataFrame:
         if stored is not None:
             return with_column_case(stored, column_case)
     matrix = to_pandas(dbt.ref("seg_diagnostics_matrix"))
+    if matrix.empty:
+        # as seg_kmeans_fits: nothing to fit, the test on seg_training_matrix stops a build
+        return with_column_case(pd.DataFrame(columns=[*DIAGNOSTICS_COLUMNS, "fit_key"]), column_case)
     features = used_features(to_pandas(dbt.ref("seg_preprocessing")))
     diagnostics = k_diagnostics(matrix, range(k_min, k_max + 1), settings, silhouette_sample, features)
     return with_column_case(diagnostics.assign(fit_key=fit_key), column_case)

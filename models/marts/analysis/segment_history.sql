@@ -32,30 +32,38 @@ scored_this_run as (
 renamed as (
 
     select count(*) as stored_rows
-    from {{ this }} as stored
-    left join names on stored.segment_id = names.segment_id
-    where names.segment_name is null or stored.segment_name <> names.segment_name
+    from {{ this }} as previous_rows
+    left join names on previous_rows.segment_id = names.segment_id
+    where names.segment_name is null or previous_rows.segment_name <> names.segment_name
+
+),
+
+stored_months as (
+
+    select
+        month_date,
+        sum(customers) as customers
+    from {{ this }}
+    group by month_date
+
+),
+
+scored_months as (
+
+    select
+        month_date,
+        count(*) as customers
+    from {{ ref('seg_customer_month_segments') }}
+    group by month_date
 
 ),
 
 recounted as (
 
     select count(*) as stored_months
-    from (
-        select
-            month_date,
-            sum(customers) as customers
-        from {{ this }}
-        group by month_date
-    ) as stored
-    left join (
-        select
-            month_date,
-            count(*) as customers
-        from {{ ref('seg_customer_month_segments') }}
-        group by month_date
-    ) as scored on stored.month_date = scored.month_date
-    where scored.customers is null or scored.customers <> stored.customers
+    from stored_months
+    left join scored_months on stored_months.month_date = scored_months.month_date
+    where scored_months.customers is null or scored_months.customers <> stored_months.customers
 
 ),
 
@@ -73,19 +81,23 @@ rebuilt_from as (
     cross join recounted
 
 ),
+
+-- the month before the first one recomputed, read for the retention
+retention_from as (
+
+    select coalesce(max(months.month_date), cast('1900-01-01' as date)) as month_date
+    from months
+    cross join rebuilt_from
+    where months.month_date < rebuilt_from.first_month
+
+),
 {% endif %}
 
 history as (
 
     select * from {{ ref('customer_segment_history') }}
     {% if is_incremental() %}
-    -- and the month before the first one recomputed: retention
-    where month_date >= (
-        select coalesce(max(months.month_date), cast('1900-01-01' as date))
-        from months
-        cross join rebuilt_from
-        where months.month_date < rebuilt_from.first_month
-    )
+    where month_date >= (select retention_from.month_date from retention_from)
     {% endif %}
 
 ),

@@ -49,31 +49,39 @@ scored_this_run as (
 renamed as (
 
     select count(*) as stored_rows
-    from {{ this }} as stored
-    left join names on stored.to_segment_id = names.segment_id
-    where stored.to_segment_id is not null and (names.segment_name is null or stored.to_label <> names.segment_name)
+    from {{ this }} as previous_rows
+    left join names on previous_rows.to_segment_id = names.segment_id
+    where previous_rows.to_segment_id is not null and (names.segment_name is null or previous_rows.to_label <> names.segment_name)
+
+),
+
+stored_months as (
+
+    select
+        to_month as month_date,
+        sum(customers) as customers
+    from {{ this }}
+    where is_consecutive and to_segment_id is not null
+    group by to_month
+
+),
+
+scored_months as (
+
+    select
+        month_date,
+        count(*) as customers
+    from {{ ref('seg_customer_month_segments') }}
+    group by month_date
 
 ),
 
 recounted as (
 
     select count(*) as stored_months
-    from (
-        select
-            to_month,
-            sum(customers) as customers
-        from {{ this }}
-        where is_consecutive and to_segment_id is not null
-        group by to_month
-    ) as stored
-    left join (
-        select
-            month_date,
-            count(*) as customers
-        from {{ ref('seg_customer_month_segments') }}
-        group by month_date
-    ) as scored on stored.to_month = scored.month_date
-    where scored.customers is null or scored.customers <> stored.customers
+    from stored_months
+    left join scored_months on stored_months.month_date = scored_months.month_date
+    where scored_months.customers is null or scored_months.customers <> stored_months.customers
 
 ),
 

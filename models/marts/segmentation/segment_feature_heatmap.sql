@@ -75,11 +75,11 @@ final as (
     select
         centroids.segment_id,
         names.segment_name,
-        centroids.feature,
+        cast(centroids.feature as {{ dbt.type_string() }}) as feature,
         preprocessing.source_column,
         preprocessing.kind as feature_kind,
         preprocessing.level as feature_level,
-        centroids.centroid as standardized_value,
+        cast(centroids.centroid as {{ type_double() }}) as standardized_value,
         cast(raw_means.raw_mean as {{ type_double() }}) as raw_mean
     from centroids
     inner join names on centroids.segment_id = names.segment_id

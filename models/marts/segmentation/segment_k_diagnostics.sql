@@ -17,11 +17,11 @@ final as (
 
     select
         cast(diagnostics.k as {{ dbt.type_int() }}) as k,
-        diagnostics.reference_month,
-        diagnostics.inertia,
-        diagnostics.silhouette,
-        diagnostics.davies_bouldin,
-        diagnostics.calinski_harabasz,
+        cast(diagnostics.reference_month as date) as reference_month,
+        cast(diagnostics.inertia as {{ type_double() }}) as inertia,
+        cast(diagnostics.silhouette as {{ type_double() }}) as silhouette,
+        cast(diagnostics.davies_bouldin as {{ type_double() }}) as davies_bouldin,
+        cast(diagnostics.calinski_harabasz as {{ type_double() }}) as calinski_harabasz,
         cast(diagnostics.silhouette_sample_size as {{ dbt.type_int() }}) as silhouette_sample_size,
         cast(diagnostics.fitted_customers as {{ dbt.type_int() }}) as fitted_customers,
         cast(summary.random_seed as {{ dbt.type_int() }}) as random_seed,
