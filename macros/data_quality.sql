@@ -2,30 +2,9 @@
     - stop: a missing table or column, or an unusable column type, fails the run while it
       compiles, with a message naming the input table, the column and the rule; duplicate
       customers or products and no usable customer fail error-severity tests on the base models
-      (tests/generic), which skip everything downstream and store the offending keys;
+      (macros/tests/input_keys.sql), which skip everything downstream and store the keys;
     - quarantine: the base_bank__* model flags the row with its rule (dq_rule), staging keeps
       only clean rows, and audit.data_quality_issues lists every flagged row with its run id. -#}
-
-{% macro dq_rules() -%}
-    {#- Every quarantine rule, with what it means; the data_quality_summary mart counts each. -#}
-    {{ return({
-        'null_key': 'a key column is null',
-        'not_a_number': 'a number column holds text that is not a number',
-        'not_a_date': 'a date column holds text that is not a date',
-        'null_required_value': 'a required non-key column is null',
-        'date_in_future': 'a date after as_of_date (default: the day of the run)',
-        'birth_after_customer_since': 'birth_date after customer_since',
-        'closed_before_opened': 'closed_on before opened_on',
-        'orphan_customer': 'the customer is not among the valid customers',
-        'orphan_product': 'the product is not among the valid products',
-        'duplicate_key': 'two or more rows share the key; all are set aside',
-        'null_amount': 'balance or revenue is null (counts as no row, i.e. 0)',
-        'unknown_product_type': 'product_type is empty or cannot name a feature column',
-        'negative_income': 'annual_income below 0: set to unknown, the customer is kept',
-        'age_over_120': 'birth_date more than 120 years before as_of_date: set to unknown, the customer is kept',
-    }) }}
-{%- endmacro %}
-
 
 {% macro dq_input_columns(table_name, required) -%}
     {#- Stops the run unless the input table exists with every required column in a usable type;

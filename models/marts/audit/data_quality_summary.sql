@@ -15,13 +15,7 @@ issues as (
 
 rules as (
 
-    {% for rule, description in dq_rules().items() %}
-    select
-        cast('{{ rule }}' as {{ dbt.type_string() }}) as rule_name,
-        cast('{{ description }}' as {{ dbt.type_string() }}) as rule_description,
-        cast('{{ "value nulled" if rule in ["negative_income", "age_over_120"] else "quarantine" }}' as {{ dbt.type_string() }}) as behaviour
-    {{ "union all" if not loop.last }}
-    {% endfor %}
+    select * from {{ ref('dq_rules') }}
 
 ),
 
@@ -42,9 +36,9 @@ final as (
     select
         runs.run_id,
         runs.run_started_at,
-        rules.rule_name,
-        rules.rule_description,
-        rules.behaviour,
+        cast(rules.rule_name as {{ dbt.type_string() }}) as rule_name,
+        cast(rules.rule_description as {{ dbt.type_string() }}) as rule_description,
+        cast(rules.behaviour as {{ dbt.type_string() }}) as behaviour,
         cast(coalesce(counted.affected_keys, 0) as {{ dbt.type_int() }}) as affected_keys,
         cast(coalesce(counted.affected_rows, 0) as {{ dbt.type_int() }}) as affected_rows
     from runs
