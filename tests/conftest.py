@@ -28,6 +28,17 @@ SEEDS = ROOT / "seeds" / "demo"
 DBT = Path(sys.executable).with_name("dbt")
 
 
+# Each builds the whole project; every test that uses one (directly or through another fixture,
+# such as duckdb_copy) is marked slow. Tests whose own fixtures run builds carry the mark themselves.
+WHOLE_BUILD_FIXTURES = {"duckdb_build", "postgres_build"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if WHOLE_BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def load_python_model(name: str) -> ModuleType:
     """A dbt Python model file as a module, so tests can call its functions and model()."""
     path = ROOT / "python_models" / "segmentation" / f"{name}.py"
