@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
 from conftest import ALL_MARTS, SEEDS, copy_project, duckdb_project
 
@@ -69,6 +70,7 @@ def assert_tests_scoped(results: list[dict], condition: str) -> None:
         assert condition in tests[name], f"{name} checks only: {condition}"
 
 
+@pytest.mark.slow
 def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> None:
     project_dir = copy_project(tmp_path / "project")
     seeds = project_dir / "seeds" / "demo"
