@@ -5,13 +5,16 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: build test venv seeds lint docs dashboard bench clean
+.PHONY: build test test-fast venv seeds lint docs dashboard bench clean
 
 build: $(INSTALLED)  ## dbt build on the DuckDB demo data -> segmentation.duckdb
 	$(BIN)/dbt build
 
 test: $(INSTALLED)  ## the whole test suite: pytest drives dbt on DuckDB and Postgres, sqlfluff, ruff
 	$(BIN)/pytest
+
+test-fast: $(INSTALLED)  ## the developer loop: every test but those marked slow (whole dbt builds)
+	$(BIN)/pytest -m "not slow"
 
 venv: $(INSTALLED)
 

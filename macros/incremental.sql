@@ -85,10 +85,6 @@
 {% macro refit_model() -%}
     {#- var refit_model: true or false (default false); strings 'true'/'false' are accepted. -#}
     {%- set raw = var('refit_model', false) -%}
-    {%- if raw is boolean -%}
-        {{ return(raw) }}
-    {%- elif raw is string and raw | lower in ['true', 'false'] -%}
-        {{ return(raw | lower == 'true') }}
-    {%- endif -%}
-    {{ invalid_var('refit_model', raw, 'true or false') }}
+    {%- do raise_var_problems([refit_model_problem(raw)]) -%}
+    {{ return(raw if raw is boolean else raw | lower == 'true') }}
 {%- endmacro %}

@@ -5,9 +5,7 @@
     {#- 'python' (dbt Python model, scikit-learn) where the adapter runs Python models, else 'sql'. -#}
     {%- set default = 'python' if target.type in python_model_adapters() else 'sql' -%}
     {%- set engine = var('kmeans_engine', none) or default -%}
-    {%- if engine not in ['python', 'sql'] -%}
-        {{ invalid_var('kmeans_engine', engine, "'python' or 'sql'") }}
-    {%- endif -%}
+    {%- do raise_var_problems([kmeans_engine_problem(engine)]) -%}
     {{ return(engine) }}
 {%- endmacro %}
 
@@ -31,11 +29,8 @@
 
 {% macro categorical_features() -%}
     {#- Customer categoricals one-hot encoded into the model (var categorical_features). -#}
-    {%- set allowed = ['tier', 'gender', 'marital_status', 'occupation', 'region'] -%}
     {%- set chosen = var('categorical_features', []) -%}
-    {%- if chosen is string or chosen is not iterable or chosen | reject('in', allowed) | list -%}
-        {{ invalid_var('categorical_features', chosen, "a list drawn from " ~ allowed | join(', ')) }}
-    {%- endif -%}
+    {%- do raise_var_problems([categorical_features_problem(chosen)]) -%}
     {{ return(chosen | list) }}
 {%- endmacro %}
 

@@ -1,163 +1,206 @@
-{#- Every project var is validated here before it reaches SQL. A bad value stops the run
-    with a message naming the var, what was given and what is allowed. -#}
+{#- Every project var is validated here before it reaches SQL. Each kind of var has a macro returning '' for
+    a good raw value, else its problem ("Invalid var 'NAME': got VALUE; allowed: ALLOWED."); the accessors
+    models call return the value or stop the run, naming every bad var at once. -#}
 
-{% macro validate_vars() %}
-    {%- do var_reference_date() -%}
-    {%- do var_int('lookback_months', 1, 120) -%}
-    {%- do var_int('n_clusters', 2, 50) -%}
-    {%- do var_int('random_seed', 0, 2147483647) -%}
-    {%- do var_identifier('input_schema') -%}
-    {%- do var_identifier('bi_read_role') -%}
-    {%- do customer_id_type() -%}
-    {%- do kmeans_engine() -%}
-    {%- do categorical_features() -%}
-    {%- do var_int('n_init', 1, 100) -%}
-    {%- do var_int('max_iter', 1, 10000) -%}
-    {%- do var_int('diagnostics_k_min', 2, 50) -%}
-    {%- do var_int('diagnostics_k_max', var_int('diagnostics_k_min', 2, 50), 50) -%}
-    {%- do var_int('silhouette_sample', 100, 1000000) -%}
-    {%- do var_int('diagnostics_sample', 10, 1000000000) -%}
-    {%- do var_int_list('transition_comparison_months', 1, 120) -%}
-    {%- do var_date('as_of_date') -%}
-    {%- do var_share('min_segment_share') -%}
-    {%- do refit_model() -%}
-    {%- do var_int('reprocess_months', 0, 120) -%}
-{% endmacro %}
+{% macro validate_vars() -%}
+    {#- on-run-start: stops the run, naming every bad var, before any SQL runs. -#}
+    {%- do raise_var_problems(var_problems()) -%}
+{%- endmacro %}
 
 
-{% macro customer_id_type() -%}
-    {#- The SQL type customer ids are cast to in staging and declared as in mart contracts. -#}
-    {%- set allowed = ['bigint', 'integer', 'varchar'] -%}
-    {%- set value = var('customer_id_type', 'bigint') -%}
-    {%- if value not in allowed -%}
-        {{ invalid_var('customer_id_type', value, allowed | join(', ')) }}
-    {%- endif -%}
-    {{ return(value) }}
+{% macro check_vars(cases) -%}
+    {#- run-operation: prints one JSON line {"case": n, "problems": [...]} per case of vars (a
+        mapping over the project's), e.g. --args '{cases: [{lookback_months: 0}, {n_clusters: 1}]}'. -#}
+    {%- for case in cases -%}
+        {%- do print(tojson({'case': loop.index, 'problems': var_problems(case)})) -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+
+{% macro var_problems(given={}) -%}
+    {#- The problems of all vars (empty when all are good), given's vars (name: value) replacing the run's. -#}
+    {%- set k_min = given_var(given, 'diagnostics_k_min') -%}
+    {%- set k_min = 2 if int_problem('diagnostics_k_min', k_min, 2, 50) else k_min | int -%}
+    {%- set problems = [
+        date_problem('reference_date', given_var(given, 'reference_date'), month_ok=true),
+        int_problem('lookback_months', given_var(given, 'lookback_months'), 1, 120),
+        int_problem('n_clusters', given_var(given, 'n_clusters'), 2, 50),
+        int_problem('random_seed', given_var(given, 'random_seed'), 0, 2147483647),
+        identifier_problem('input_schema', given_var(given, 'input_schema')),
+        identifier_problem('bi_read_role', given_var(given, 'bi_read_role')),
+        customer_id_type_problem(given_var(given, 'customer_id_type', 'bigint')),
+        kmeans_engine_problem(given_var(given, 'kmeans_engine')),
+        categorical_features_problem(given_var(given, 'categorical_features', [])),
+        int_problem('n_init', given_var(given, 'n_init'), 1, 100),
+        int_problem('max_iter', given_var(given, 'max_iter'), 1, 10000),
+        int_problem('diagnostics_k_min', given_var(given, 'diagnostics_k_min'), 2, 50),
+        int_problem('diagnostics_k_max', given_var(given, 'diagnostics_k_max'), k_min, 50),
+        int_problem('silhouette_sample', given_var(given, 'silhouette_sample'), 100, 1000000),
+        int_problem('diagnostics_sample', given_var(given, 'diagnostics_sample'), 10, 1000000000),
+        int_list_problem('transition_comparison_months', given_var(given, 'transition_comparison_months'), 1, 120),
+        date_problem('as_of_date', given_var(given, 'as_of_date')),
+        share_problem('min_segment_share', given_var(given, 'min_segment_share')),
+        refit_model_problem(given_var(given, 'refit_model', false)),
+        int_problem('reprocess_months', given_var(given, 'reprocess_months'), 0, 120),
+    ] -%}
+    {{ return(problems | select | list) }}
+{%- endmacro %}
+
+
+{% macro given_var(given, name, default=none) -%}
+    {#- given[name] when given has it, else the run's var. -#}
+    {{ return(given[name] if name in given else var(name, default)) }}
+{%- endmacro %}
+
+
+{% macro var_problem(name, value, allowed) -%}
+    {#- The problem of a bad var value, as users and tests read it. -#}
+    {{ return("Invalid var '" ~ name ~ "': got " ~ (value | string | truncate(60)) ~ "; allowed: " ~ allowed ~ ".") }}
 {%- endmacro %}
 
 
 {% macro invalid_var(name, value, allowed) -%}
-    {{ exceptions.raise_compiler_error(
-        "Invalid var '" ~ name ~ "': got " ~ (value | string | truncate(60)) ~ "; allowed: " ~ allowed ~ "."
-    ) }}
+    {#- Stops the run on a bad var value. -#}
+    {{ exceptions.raise_compiler_error(var_problem(name, value, allowed)) }}
+{%- endmacro %}
+
+
+{% macro raise_var_problems(problems) -%}
+    {#- When one of problems is not '', stops the run with them and the problems of every other
+        var, one a line: a run that stops names every bad var, whichever is read first. -#}
+    {%- if problems | select | list -%}
+        {{ exceptions.raise_compiler_error((problems + var_problems()) | select | unique | join('\n')) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro int_problem(name, raw, min_value, max_value) -%}
+    {#- An integer from min_value to max_value, or a string holding one. -#}
+    {%- set ok = raw is integer or (raw is string and modules.re.fullmatch('[0-9]+', raw.strip())) -%}
+    {%- set ok = ok and min_value <= raw | int <= max_value -%}
+    {{ return('' if ok else var_problem(name, raw, "an integer from " ~ min_value ~ " to " ~ max_value)) }}
 {%- endmacro %}
 
 
 {% macro var_int(name, min_value, max_value) -%}
+    {#- The var, an integer from min_value to max_value. -#}
+    {%- do raise_var_problems([int_problem(name, var(name), min_value, max_value)]) -%}
+    {{ return(var(name) | int) }}
+{%- endmacro %}
+
+
+{% macro int_list_problem(name, raw, min_value, max_value) -%}
+    {#- A list of integers from min_value to max_value (a single integer is a list of one). -#}
+    {%- set items = [raw] if raw is integer or raw is string else raw -%}
+    {%- set bad = [] if items is iterable and items is not mapping else [raw] -%}
+    {%- for item in (items if not bad else []) if int_problem(name, item, min_value, max_value) -%}
+        {%- do bad.append(item) -%}
+    {%- endfor -%}
+    {{ return(var_problem(name, raw, "a list of integers from " ~ min_value ~ " to " ~ max_value) if bad else '') }}
+{%- endmacro %}
+
+
+{% macro var_int_list(name, min_value, max_value) -%}
+    {#- The var, a list of integers from min_value to max_value: sorted, without repeats. -#}
     {%- set raw = var(name) -%}
-    {%- set allowed = "an integer from " ~ min_value ~ " to " ~ max_value -%}
-    {%- if raw is integer -%}
-        {%- set value = raw -%}
-    {%- elif raw is string and modules.re.fullmatch('[0-9]+', raw.strip()) -%}
-        {%- set value = raw.strip() | int -%}
-    {%- else -%}
-        {{ invalid_var(name, raw, allowed) }}
-    {%- endif -%}
-    {%- if value < min_value or value > max_value -%}
-        {{ invalid_var(name, raw, allowed) }}
-    {%- endif -%}
-    {{ return(value) }}
+    {%- do raise_var_problems([int_list_problem(name, raw, min_value, max_value)]) -%}
+    {{ return(([raw] if raw is integer or raw is string else raw) | map('int') | unique | sort | list) }}
+{%- endmacro %}
+
+
+{% macro identifier_problem(name, raw) -%}
+    {#- null or a plain schema or table name, so it can never carry SQL. -#}
+    {%- set ok = raw is none or (raw is string and modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]{0,62}', raw)) -%}
+    {%- set allowed = "null or a plain identifier (letters, digits, underscores; not starting with a digit)" -%}
+    {{ return('' if ok else var_problem(name, raw, allowed)) }}
 {%- endmacro %}
 
 
 {% macro var_identifier(name) -%}
-    {#- An optional schema or table name: a plain identifier, so it can never carry SQL. -#}
+    {#- The var, an optional schema or table name (none when not set). -#}
+    {%- do raise_var_problems([identifier_problem(name, var(name, none))]) -%}
+    {{ return(var(name, none)) }}
+{%- endmacro %}
+
+
+{% macro date_problem(name, raw, month_ok=false) -%}
+    {#- null or a real calendar date 'YYYY-MM-DD' (with month_ok, also a month 'YYYY-MM'). -#}
+    {%- set parts = modules.re.fullmatch('([0-9]{4})-([0-9]{2})(-([0-9]{2}))' ~ ('?' if month_ok else ''), raw | string) -%}
+    {%- set ok = raw is none or (parts and (parts.group(1) | int) >= 1900 and 1 <= parts.group(2) | int <= 12
+        and (parts.group(4) is none or 1 <= parts.group(4) | int <= month_last_day(raw).day)) -%}
+    {%- set allowed = "null (latest month in the data) or a date as 'YYYY-MM-DD' or 'YYYY-MM'" if month_ok else "null or a date as 'YYYY-MM-DD'" -%}
+    {{ return('' if ok else var_problem(name, raw, allowed)) }}
+{%- endmacro %}
+
+
+{% macro month_last_day(text) -%}
+    {#- The last day of the month of a date or month 'YYYY-MM[-DD]', as a date. -#}
+    {%- set year, month = (text | string)[:4] | int, (text | string)[5:7] | int -%}
+    {{ return(modules.datetime.date(year + month // 12, month % 12 + 1, 1) - modules.datetime.timedelta(days=1)) }}
+{%- endmacro %}
+
+
+{% macro var_date(name) -%}
+    {#- The var, null or a real calendar date 'YYYY-MM-DD' (returned as that text). -#}
     {%- set raw = var(name, none) -%}
-    {%- if raw is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- if not (raw is string and modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]{0,62}', raw)) -%}
-        {{ invalid_var(name, raw, "null or a plain identifier (letters, digits, underscores; not starting with a digit)") }}
-    {%- endif -%}
-    {{ return(raw) }}
+    {%- do raise_var_problems([date_problem(name, raw)]) -%}
+    {{ return(none if raw is none else raw | string) }}
 {%- endmacro %}
 
 
 {% macro var_reference_date() -%}
     {#- null, or a date 'YYYY-MM-DD' / month 'YYYY-MM', returned as that month's last day
-        ('YYYY-MM-DD'). Whether the month is in the data is the test reference_date_is_a_month_of_the_data. -#}
+        ('YYYY-MM-DD'). Whether the month is in the data: the test reference_date_is_a_month_of_the_data. -#}
     {%- set raw = var('reference_date', none) -%}
-    {%- if raw is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set allowed = "null (latest month in the data) or a date as 'YYYY-MM-DD' or 'YYYY-MM'" -%}
-    {%- set parts = modules.re.fullmatch('([0-9]{4})-([0-9]{2})(-([0-9]{2}))?', raw | string) -%}
-    {%- if parts is none -%}
-        {{ invalid_var('reference_date', raw, allowed) }}
-    {%- endif -%}
-    {%- set year = parts.group(1) | int -%}
-    {%- set month = parts.group(2) | int -%}
-    {%- if year < 1900 or month < 1 or month > 12 -%}
-        {{ invalid_var('reference_date', raw, allowed) }}
-    {%- endif -%}
-    {%- set next_month = modules.datetime.date(year + (month // 12), (month % 12) + 1, 1) -%}
-    {%- set last_day = next_month - modules.datetime.timedelta(days=1) -%}
-    {%- if parts.group(4) is not none and ((parts.group(4) | int) < 1 or (parts.group(4) | int) > last_day.day) -%}
-        {{ invalid_var('reference_date', raw, allowed) }}
-    {%- endif -%}
-    {{ return(last_day.isoformat()) }}
+    {%- do raise_var_problems([date_problem('reference_date', raw, month_ok=true)]) -%}
+    {{ return(none if raw is none else month_last_day(raw).isoformat()) }}
 {%- endmacro %}
 
 
-{% macro var_int_list(name, min_value, max_value) -%}
-    {#- A list of integers within a range (a single integer is taken as a list of one). -#}
-    {%- set raw = var(name) -%}
-    {%- set items = [raw] if raw is integer or raw is string else raw -%}
-    {%- set allowed = "a list of integers from " ~ min_value ~ " to " ~ max_value -%}
-    {%- if items is not iterable or items is mapping -%}
-        {{ invalid_var(name, raw, allowed) }}
-    {%- endif -%}
-    {%- set values = [] -%}
-    {%- for item in items -%}
-        {%- if not (item is integer or (item is string and modules.re.fullmatch('[0-9]+', item.strip()))) -%}
-            {{ invalid_var(name, raw, allowed) }}
-        {%- endif -%}
-        {%- set value = item | int -%}
-        {%- if value < min_value or value > max_value -%}
-            {{ invalid_var(name, raw, allowed) }}
-        {%- endif -%}
-        {%- do values.append(value) -%}
-    {%- endfor -%}
-    {{ return(values | unique | sort | list) }}
-{%- endmacro %}
-
-
-{% macro var_date(name) -%}
-    {#- null, or a real calendar date 'YYYY-MM-DD' (returned as that text). -#}
-    {%- set raw = var(name, none) -%}
-    {%- if raw is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set allowed = "null or a date as 'YYYY-MM-DD'" -%}
-    {%- set parts = modules.re.fullmatch('([0-9]{4})-([0-9]{2})-([0-9]{2})', raw | string) -%}
-    {%- if parts is none -%}
-        {{ invalid_var(name, raw, allowed) }}
-    {%- endif -%}
-    {%- set year, month, day = parts.group(1) | int, parts.group(2) | int, parts.group(3) | int -%}
-    {%- if year < 1900 or month < 1 or month > 12 or day < 1 -%}
-        {{ invalid_var(name, raw, allowed) }}
-    {%- endif -%}
-    {%- set next_month = modules.datetime.date(year + (month // 12), (month % 12) + 1, 1) -%}
-    {%- if day > (next_month - modules.datetime.timedelta(days=1)).day -%}
-        {{ invalid_var(name, raw, allowed) }}
-    {%- endif -%}
-    {{ return(raw | string) }}
+{% macro share_problem(name, raw) -%}
+    {#- A share from 0 to 0.5: a number, or a string holding one. -#}
+    {%- set ok = (raw is number and raw is not boolean) or (raw is string and modules.re.fullmatch('[0-9]*\\.?[0-9]+', raw.strip())) -%}
+    {{ return('' if ok and 0 <= raw | float <= 0.5 else var_problem(name, raw, "a number from 0 to 0.5")) }}
 {%- endmacro %}
 
 
 {% macro var_share(name) -%}
-    {#- A share from 0 to 0.5 (a number, or a string holding one). -#}
-    {%- set raw = var(name) -%}
-    {%- set allowed = "a number from 0 to 0.5" -%}
-    {%- if raw is number and raw is not boolean -%}
-        {%- set value = raw | float -%}
-    {%- elif raw is string and modules.re.fullmatch('[0-9]*\\.?[0-9]+', raw.strip()) -%}
-        {%- set value = raw.strip() | float -%}
-    {%- else -%}
-        {{ invalid_var(name, raw, allowed) }}
-    {%- endif -%}
-    {%- if value < 0 or value > 0.5 -%}
-        {{ invalid_var(name, raw, allowed) }}
-    {%- endif -%}
-    {{ return(value) }}
+    {#- The var, a share from 0 to 0.5, as a number. -#}
+    {%- do raise_var_problems([share_problem(name, var(name))]) -%}
+    {{ return(var(name) | float) }}
+{%- endmacro %}
+
+
+{% macro customer_id_type_problem(raw) -%}
+    {#- var customer_id_type: one of the SQL types below. -#}
+    {%- set allowed = ['bigint', 'integer', 'varchar'] -%}
+    {{ return('' if raw in allowed else var_problem('customer_id_type', raw, allowed | join(', '))) }}
+{%- endmacro %}
+
+
+{% macro customer_id_type() -%}
+    {#- The SQL type customer ids are cast to in staging and declared as in mart contracts. -#}
+    {%- do raise_var_problems([customer_id_type_problem(var('customer_id_type', 'bigint'))]) -%}
+    {{ return(var('customer_id_type', 'bigint')) }}
+{%- endmacro %}
+
+
+{% macro kmeans_engine_problem(raw) -%}
+    {#- var kmeans_engine (read by kmeans_engine()): 'python', 'sql' or null for the adapter's default. -#}
+    {{ return('' if not raw or raw in ['python', 'sql'] else var_problem('kmeans_engine', raw, "'python' or 'sql'")) }}
+{%- endmacro %}
+
+
+{% macro categorical_features_problem(raw) -%}
+    {#- var categorical_features (read by categorical_features()): a list drawn from these customer columns. -#}
+    {%- set allowed = ['tier', 'gender', 'marital_status', 'occupation', 'region'] -%}
+    {%- set ok = raw is not string and raw is iterable and not (raw | reject('in', allowed) | list) -%}
+    {{ return('' if ok else var_problem('categorical_features', raw, "a list drawn from " ~ allowed | join(', '))) }}
+{%- endmacro %}
+
+
+{% macro refit_model_problem(raw) -%}
+    {#- var refit_model (read by refit_model()): true or false, or the string 'true' or 'false'. -#}
+    {%- set ok = raw is boolean or (raw is string and raw | lower in ['true', 'false']) -%}
+    {{ return('' if ok else var_problem('refit_model', raw, 'true or false')) }}
 {%- endmacro %}

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +26,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "demo"
 DBT = Path(sys.executable).with_name("dbt")
+
+
+SLOW_FIXTURES: set[str] = set()
+
+
+def slow_fixture(function: Callable) -> Callable:
+    """Below @pytest.fixture: the fixture runs whole dbt builds, so every test that uses it,
+    directly or through another fixture (duckdb_copy), is marked slow."""
+    SLOW_FIXTURES.add(function.__name__)
+    return function
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def load_python_model(name: str) -> ModuleType:
@@ -122,6 +138,7 @@ def read_marts(connection: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]
 
 
 @pytest.fixture(scope="session")
+@slow_fixture
 def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> DuckdbBuild:
     """The whole project built once with `dbt build` on the demo seeds, default vars."""
     work_dir = tmp_path_factory.mktemp("duckdb_build")
@@ -207,6 +224,7 @@ def drop_schemas_with_prefix(settings: dict[str, str], prefix: str) -> None:
 
 
 @pytest.fixture(scope="session")
+@slow_fixture
 def postgres_build(
     postgres_settings_checked: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PostgresBuild]:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -21,6 +23,7 @@ FIGURES = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     out, results = tmp_path / "bench.json", tmp_path / "RESULTS.md"
     command = [

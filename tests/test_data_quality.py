@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import ALL_MARTS, DBT, ROOT, SEEDS, DuckdbBuild, duckdb_project
+from conftest import ALL_MARTS, DBT, ROOT, SEEDS, DuckdbBuild, duckdb_project, slow_fixture
 
 SCHEMA = "bank_in"
 AS_OF = "2026-06-30"
@@ -87,6 +87,7 @@ def spoil(db_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
+@slow_fixture
 def spoiled(tmp_path_factory: pytest.TempPathFactory) -> DuckdbBuild:
     """The whole project built on the spoiled bank."""
     work_dir = tmp_path_factory.mktemp("spoiled")

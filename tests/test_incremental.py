@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
 from conftest import ALL_MARTS, SEEDS, copy_project, duckdb_project
 
@@ -107,6 +108,7 @@ def months_written_by_the_last_run(db_path: Path, table: str) -> list[str]:
     return [str(month) for (month,) in rows]
 
 
+@pytest.mark.slow
 def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> None:
     project_dir = copy_project(tmp_path / "project")
     seeds = project_dir / "seeds" / "demo"

@@ -23,6 +23,9 @@ from conftest import (
     read_marts,
 )
 
+# Every test here is on the whole demo build or runs builds of its own (refit, tiny banks).
+pytestmark = pytest.mark.slow
+
 km = load_python_model("seg_kmeans_fits")
 
 PERSONAS = ROOT / "tests" / "fixtures" / "demo_personas.csv"

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 import sqlglot
 
-from conftest import ALL_MARTS, ROOT, DbtProject, DuckdbBuild, duckdb_project
+from conftest import ALL_MARTS, ROOT, DbtProject, DuckdbBuild, duckdb_project, slow_fixture
 
 # Small enough for fakesnow's translation of every KMeans step; the DuckDB side uses the same.
 VARS = {"n_init": 2, "diagnostics_k_min": 5, "diagnostics_k_max": 5, "silhouette_sample": 200}
@@ -50,6 +50,7 @@ class FakeSnowflakeBuild:
 
 
 @pytest.fixture(scope="module")
+@slow_fixture
 def fake_snowflake(tmp_path_factory: pytest.TempPathFactory) -> FakeSnowflakeBuild:
     out = tmp_path_factory.mktemp("fake_snowflake")
     env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), "DBT_SCHEMA_PREFIX": ""}
@@ -64,6 +65,7 @@ def fake_snowflake(tmp_path_factory: pytest.TempPathFactory) -> FakeSnowflakeBui
 
 
 @pytest.fixture(scope="module")
+@slow_fixture
 def duckdb_same_vars(tmp_path_factory: pytest.TempPathFactory) -> DuckdbBuild:
     """DuckDB with the SQL engine and the same vars as the fake Snowflake build."""
     work_dir = tmp_path_factory.mktemp("duckdb_for_snowflake")

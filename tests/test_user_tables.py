@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import SEEDS, DbtProject, DuckdbBuild, duckdb_project
+from conftest import SEEDS, DbtProject, DuckdbBuild, duckdb_project, slow_fixture
 
 FEATURES = "intermediate.int_customer_month_features"
 
@@ -36,6 +36,7 @@ def load_user_tables(db_path: Path, schema: str) -> None:
 
 
 @pytest.fixture(scope="module")
+@slow_fixture
 def user_build(tmp_path_factory: pytest.TempPathFactory) -> DuckdbBuild:
     work_dir = tmp_path_factory.mktemp("user_tables")
     db_path = work_dir / "bank.duckdb"

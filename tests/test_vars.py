@@ -1,12 +1,17 @@
-"""Every var is validated: a bad value stops the run with a message naming the var."""
+"""Every var is validated: a bad value stops the run with a message naming the var.
+
+The validators see every case below in one dbt process (`dbt run-operation check_vars`); real
+`dbt run`s prove that a bad var stops the run, naming every bad var at once.
+"""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from conftest import DuckdbBuild
+from conftest import DuckdbBuild, duckdb_project
 
 BAD_VARS = [
     ("reference_date", "2025-13-01", "a date as 'YYYY-MM-DD' or 'YYYY-MM'"),
@@ -28,7 +33,62 @@ BAD_VARS = [
     ("min_segment_share", 0.9, "a number from 0 to 0.5"),
     ("min_segment_share", "tiny", "a number from 0 to 0.5"),
     ("refit_model", "yes please", "true or false"),
+    ("reprocess_months", -1, "an integer from 0 to 120"),
+    ("kmeans_engine", "spark", "'python' or 'sql'"),
+    ("categorical_features", "tier", "a list drawn from tier, gender"),
+    ("transition_comparison_months", [3, 0], "a list of integers from 1 to 120"),
 ]
+
+# Values at the edges of what each validator lets through: no problem may be reported.
+GOOD_VARS = [
+    {},
+    {"reference_date": "2024-02"},
+    {"reference_date": "2024-02-29", "as_of_date": "2024-02-29"},
+    {"lookback_months": " 6 ", "n_clusters": 50, "random_seed": 0},
+    {"input_schema": "_bank_2025", "bi_read_role": "reader"},
+    {"customer_id_type": "varchar", "kmeans_engine": "sql", "categorical_features": []},
+    {"min_segment_share": "0.5", "refit_model": "TRUE"},
+    {"transition_comparison_months": 3},
+    {"diagnostics_k_min": 4, "diagnostics_k_max": 4},
+]
+
+TWO_BAD_VARS = {"lookback_months": 0, "n_clusters": 1}
+TWO_BAD_MESSAGES = [
+    "Invalid var 'lookback_months': got 0; allowed: an integer from 1 to 120.",
+    "Invalid var 'n_clusters': got 1; allowed: an integer from 2 to 50.",
+]
+
+
+def key(case: dict) -> str:
+    return json.dumps(case, sort_keys=True)
+
+
+@pytest.fixture(scope="module")
+def problems(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """The problems check_vars reports for each case (keyed by key(case)), all in one process."""
+    cases = [{name: value} for name, value, _ in BAD_VARS] + GOOD_VARS + [TWO_BAD_VARS]
+    work_dir = tmp_path_factory.mktemp("check_vars")
+    project = duckdb_project(work_dir, work_dir / "check_vars.duckdb")
+    output = project.run("run-operation", "check_vars", "--args", json.dumps({"cases": cases})).stdout
+    reports = [json.loads(line) for line in output.splitlines() if line.startswith('{"case"')]
+    assert [report["case"] for report in reports] == list(range(1, len(cases) + 1)), output
+    return {key(case): report["problems"] for case, report in zip(cases, reports, strict=True)}
+
+
+@pytest.mark.parametrize(("name", "value", "allowed"), BAD_VARS)
+def test_bad_var_is_reported_naming_it(problems: dict[str, list[str]], name: str, value: object, allowed: str) -> None:
+    [problem] = problems[key({name: value})]
+    assert problem.startswith(f"Invalid var '{name}': got {value}; allowed: ")
+    assert allowed in problem and problem.endswith(".")
+
+
+@pytest.mark.parametrize("case", GOOD_VARS, ids=key)
+def test_good_vars_are_let_through(problems: dict[str, list[str]], case: dict) -> None:
+    assert problems[key(case)] == []
+
+
+def test_every_bad_var_of_a_case_is_reported(problems: dict[str, list[str]]) -> None:
+    assert problems[key(TWO_BAD_VARS)] == TWO_BAD_MESSAGES
 
 
 def run_with_vars(build: DuckdbBuild, variables: dict) -> tuple[int, str]:
@@ -38,12 +98,24 @@ def run_with_vars(build: DuckdbBuild, variables: dict) -> tuple[int, str]:
     return result.returncode, result.stdout
 
 
-@pytest.mark.parametrize(("name", "value", "allowed"), BAD_VARS)
-def test_bad_var_stops_the_run_naming_it(duckdb_copy: DuckdbBuild, name: str, value: object, allowed: str) -> None:
-    returncode, output = run_with_vars(duckdb_copy, {name: value})
+def unbuilt(tmp_path: Path) -> DuckdbBuild:
+    """An empty database: a run stopped by its vars never reaches it."""
+    return DuckdbBuild(duckdb_project(tmp_path, tmp_path / "empty.duckdb"), tmp_path / "empty.duckdb")
+
+
+def test_a_bad_var_stops_the_run(tmp_path: Path) -> None:
+    returncode, output = run_with_vars(unbuilt(tmp_path), {"random_seed": -1})
     assert returncode != 0
-    assert f"Invalid var '{name}'" in output
-    assert allowed in output
+    assert "Invalid var 'random_seed': got -1; allowed: an integer from 0 to 2147483647." in output
+    assert not (tmp_path / "target" / "run_results.json").exists()
+
+
+def test_a_run_with_two_bad_vars_names_both(tmp_path: Path) -> None:
+    # lookback_months is read by the models as dbt parses them, before the on-run-start hook runs.
+    returncode, output = run_with_vars(unbuilt(tmp_path), TWO_BAD_VARS)
+    assert returncode != 0
+    for message in TWO_BAD_MESSAGES:
+        assert output.count(message) == 1, output
 
 
 def test_reference_date_outside_the_data_stops_the_build_naming_the_range(duckdb_copy: DuckdbBuild) -> None:
