@@ -59,12 +59,6 @@
 {%- endmacro %}
 
 
-{% macro invalid_var(name, value, allowed) -%}
-    {#- Stops the run on a bad var value. -#}
-    {{ exceptions.raise_compiler_error(var_problem(name, value, allowed)) }}
-{%- endmacro %}
-
-
 {% macro raise_var_problems(problems) -%}
     {#- When one of problems is not '', stops the run with them and the problems of every other
         var, one a line: a run that stops names every bad var, whichever is read first. -#}
