@@ -149,6 +149,15 @@ def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> DuckdbBuild:
     return DuckdbBuild(project=project, path=db_path)
 
 
+@pytest.fixture(scope="session")
+def duckdb_sql_engine(tmp_path_factory: pytest.TempPathFactory) -> DuckdbBuild:
+    """The demo segmentation built on DuckDB with the SQL KMeans engine (kmeans_engine: sql)."""
+    work_dir = tmp_path_factory.mktemp("duckdb_sql_engine")
+    build = DuckdbBuild(duckdb_project(work_dir, work_dir / "bank.duckdb"), work_dir / "bank.duckdb")
+    build.project.run("build", "--select", "+customer_segments", "--vars", json.dumps({"kmeans_engine": "sql"}))
+    return build
+
+
 @pytest.fixture
 def duckdb_copy(duckdb_build: DuckdbBuild, tmp_path: Path) -> DuckdbBuild:
     """A private copy of the built database, for tests that run dbt again on it."""

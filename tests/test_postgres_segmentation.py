@@ -3,9 +3,6 @@ read-only BI role; determinism."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import psycopg2
@@ -13,7 +10,7 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
-from conftest import ALL_MARTS, MART_KEYS, DuckdbBuild, PostgresBuild, duckdb_project
+from conftest import ALL_MARTS, MART_KEYS, DuckdbBuild, PostgresBuild
 
 pytestmark = pytest.mark.postgres
 
@@ -43,14 +40,6 @@ def test_sql_engine_matches_scikit_learn(postgres_build: PostgresBuild) -> None:
     assert adjusted_rand_score(reference.labels_, segments["segment_id"]) >= 0.95
 
 
-@pytest.fixture(scope="module")
-def duckdb_sql_engine(tmp_path_factory: pytest.TempPathFactory) -> DuckdbBuild:
-    work_dir: Path = tmp_path_factory.mktemp("duckdb_sql_engine")
-    build = DuckdbBuild(duckdb_project(work_dir, work_dir / "bank.duckdb"), work_dir / "bank.duckdb")
-    build.project.run("build", "--select", "+customer_segments", "--vars", json.dumps({"kmeans_engine": "sql"}))
-    return build
-
-
 def test_sql_engine_gives_the_same_labels_on_duckdb_and_postgres(
     postgres_build: PostgresBuild, duckdb_sql_engine: DuckdbBuild
 ) -> None:
@@ -62,6 +51,17 @@ def test_sql_engine_gives_the_same_labels_on_duckdb_and_postgres(
             "select customer_id, segment_id from marts.customer_segments order by customer_id"
         ).df()
     pd.testing.assert_frame_equal(on_postgres, on_duckdb, check_dtype=False)
+
+
+def test_sql_registry_carries_the_fit_key_and_the_used_features(postgres_build: PostgresBuild) -> None:
+    segment_model = schema(postgres_build, "segment_model")
+    registry = postgres_build.query(f"select distinct feature, fit_key from {segment_model}.seg_kmeans_fits_sql")
+    fit_key = postgres_build.query(f"select fit_key from {segment_model}.seg_fit_inputs")["fit_key"]
+    used = postgres_build.query(f"select feature from {segment_model}.seg_preprocessing where is_used")["feature"]
+    assert set(registry["fit_key"]) == set(fit_key) and len(fit_key) == 1
+    assert sorted(registry["feature"]) == sorted(used)
+    diagnostics = postgres_build.query(f"select distinct fit_key from {segment_model}.seg_k_diagnostics_sql")
+    assert list(diagnostics["fit_key"]) == list(fit_key)
 
 
 def test_every_mart_matches_duckdb_in_columns_and_rows(

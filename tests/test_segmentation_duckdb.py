@@ -5,6 +5,7 @@ determinism and clear errors for impossible settings."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -112,6 +113,47 @@ def test_sql_scoring_reproduces_the_python_labels(duckdb_build: DuckdbBuild) -> 
     merged = python_labels.merge(sql_labels, on="customer_id", suffixes=("_python", "_sql"))
     assert len(merged) == len(python_labels) == len(sql_labels)
     assert (merged["segment_id_python"] == merged["segment_id_sql"]).all()
+
+
+def test_sql_engine_gives_every_customer_the_python_segment(
+    duckdb_build: DuckdbBuild, duckdb_sql_engine: DuckdbBuild
+) -> None:
+    sql = "select customer_id, segment_id from marts.customer_segments order by customer_id"
+    python_engine, sql_engine = query(duckdb_build, sql), query(duckdb_sql_engine, sql)
+    assert len(python_engine) > 0
+    pd.testing.assert_frame_equal(python_engine, sql_engine)
+    tables = query(
+        duckdb_sql_engine, "select table_name from information_schema.tables where table_schema = 'segment_model'"
+    )
+    assert "seg_kmeans_fits_sql" in set(tables["table_name"]) and "seg_kmeans_fits" not in set(tables["table_name"])
+
+
+def test_sql_engine_keeps_a_stored_fit_until_refit(duckdb_sql_engine: DuckdbBuild, tmp_path: Path) -> None:
+    """A second run with the same fit_key keeps the stored rows (here marked to tell them apart
+    from a new fit); refit_model: true fits again and gives the first rows back."""
+    db_path = tmp_path / "reuse.duckdb"
+    shutil.copy(duckdb_sql_engine.path, db_path)
+    build = DuckdbBuild(duckdb_project(tmp_path, db_path), db_path)
+    light = {"kmeans_engine": "sql", "diagnostics_k_min": 4, "diagnostics_k_max": 5}
+    models = ["--select", "seg_diagnostics_matrix", "seg_fit_inputs", "seg_kmeans_fits_sql", "seg_k_diagnostics_sql"]
+    build.project.run("run", *models, "--vars", json.dumps(light))
+    registry = "select * from segment_model.seg_kmeans_fits_sql order by segment_id, feature"
+    diagnostics = "select * from segment_model.seg_k_diagnostics_sql order by k"
+    fitted, diagnosed = query(build, registry), query(build, diagnostics)
+    fit_key = query(build, "select fit_key from segment_model.seg_fit_inputs")["fit_key"].iloc[0]
+    assert set(fitted["fit_key"]) == set(diagnosed["fit_key"]) == {fit_key}
+    assert list(diagnosed["k"]) == [4, 5]
+    with duckdb.connect(str(db_path)) as connection:
+        connection.execute("update segment_model.seg_kmeans_fits_sql set inertia = -1")
+        connection.execute("update segment_model.seg_k_diagnostics_sql set silhouette = -1")
+
+    build.project.run("run", *models, "--vars", json.dumps(light))
+    assert (query(build, registry)["inertia"] == -1).all(), "same fit_key: the stored fit is kept"
+    assert (query(build, diagnostics)["silhouette"] == -1).all()
+
+    build.project.run("run", *models, "--vars", json.dumps({**light, "refit_model": True}))
+    pd.testing.assert_frame_equal(query(build, registry), fitted, check_exact=True)
+    pd.testing.assert_frame_equal(query(build, diagnostics), diagnosed, check_exact=True)
 
 
 def test_zero_variance_features_are_dropped_with_a_reason(duckdb_build: DuckdbBuild) -> None:

@@ -1,46 +1,244 @@
-{#- Model diagnostics over a range of k computed in SQL (kmeans_engine = 'sql'): the same
-    columns as the Python engine's seg_k_diagnostics, on the same customers
-    (seg_diagnostics_matrix). -#}
-{#- Incremental on the reference month: a monthly run (refit_model false) keeps the stored
-    diagnostics of the reference month and k range instead of computing them again. -#}
+{#- Model diagnostics over the k range computed in SQL (kmeans_engine = 'sql'): the Python engine's
+    columns plus fit_key, on the same customers (seg_diagnostics_matrix). The kmeans materialization
+    (macros/materializations/kmeans.sql) fits every k and keeps the stored rows while fit_key is
+    unchanged (var refit_model); this select computes, for each k below the customer count, the
+    inertia, Davies-Bouldin and Calinski-Harabasz from the fit (segment and feature sums in the order
+    today's engine added them, so the bits are the same) and the silhouette on the first
+    silhouette_sample customers by md5 of id and seed (mean distances as exact decimals). -#}
+{%- set k_values = range(var_int('diagnostics_k_min', 2, 50), var_int('diagnostics_k_max', 2, 50) + 1) | list -%}
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='reference_month',
+    materialized='kmeans',
+    kmeans_matrix='seg_diagnostics_matrix',
+    kmeans_k=k_values,
+    fit_inputs='seg_fit_inputs',
     enabled=kmeans_engine() == 'sql',
 ) }}
-{#- Fit only when the model is built: compile and docs generate would otherwise refit. -#}
-{%- set fitting = execute and flags.WHICH in ['run', 'build'] -%}
-{%- set reuse = fitting and is_incremental() and stored_diagnostics_are_reusable(this, ref('seg_diagnostics_matrix')) -%}
-{%- set rows = sql_k_diagnostics_rows(ref('seg_diagnostics_matrix')) if fitting and not reuse else [] %}
--- depends_on: {{ ref('seg_diagnostics_matrix') }}
+{%- set features = kmeans_features(ref('seg_diagnostics_matrix')) -%}
+{%- set k_max = k_values | max -%}
+{%- set sample_size = var_int('silhouette_sample', 100, 1000000) -%}
+{%- set members = 'cast(fits.cluster_size as ' ~ type_double() ~ ')' %}
 
-{% if reuse %}
-select * from {{ this }}
-where reference_month = (select max(matrix.reference_month) from {{ ref('seg_diagnostics_matrix') }} as matrix)
-{% else %}
+with matrix as (
 
-{% for row in rows %}
-select
-    cast({{ row.k }} as {{ dbt.type_int() }}) as k,
-    {{ float_literal(row.inertia) }} as inertia,
-    {{ float_literal(row.silhouette) }} as silhouette,
-    {{ float_literal(row.davies_bouldin) }} as davies_bouldin,
-    {{ float_literal(row.calinski_harabasz) }} as calinski_harabasz,
-    cast({{ row.silhouette_sample_size }} as {{ dbt.type_int() }}) as silhouette_sample_size,
-    cast({{ row.fitted_customers }} as {{ dbt.type_int() }}) as fitted_customers,
-    cast('{{ row.reference_month }}' as date) as reference_month
-{{ "union all" if not loop.last }}
-{% else %}
-select
-    cast(null as {{ dbt.type_int() }}) as k,
-    cast(null as {{ type_double() }}) as inertia,
-    cast(null as {{ type_double() }}) as silhouette,
-    cast(null as {{ type_double() }}) as davies_bouldin,
-    cast(null as {{ type_double() }}) as calinski_harabasz,
-    cast(null as {{ dbt.type_int() }}) as silhouette_sample_size,
-    cast(null as {{ dbt.type_int() }}) as fitted_customers,
-    cast(null as date) as reference_month
-where 1 = 0
-{% endfor %}
-{% endif %}
+    select * from {{ ref('seg_diagnostics_matrix') }}
+
+),
+
+fit_inputs as (
+
+    select * from {{ ref('seg_fit_inputs') }}
+
+),
+
+fits as (
+
+    select * from {{ kmeans_work('fits') }}
+
+),
+
+sizes as (
+
+    select count(*) as fitted_customers from matrix
+
+),
+
+-- per k, the mean of the customers from the fit: members times centroid, over the customers
+overall as (
+
+    select
+        {% for f in features %}
+        ({{ kmeans_segment_sum(members ~ ' * fits.' ~ f, k_max) }}) / sizes.fitted_customers as {{ f }},
+        {% endfor %}
+        fits.k
+    from fits
+    cross join sizes
+    group by fits.k, sizes.fitted_customers
+
+),
+
+dispersion as (
+
+    select
+        fits.k,
+        {{ kmeans_segment_sum(members ~ ' * (' ~ kmeans_each(features, 'power(fits.{f} - overall.{f}, 2)', ' + ') ~ ')', k_max) }}
+            as between_groups
+    from fits
+    inner join overall on fits.k = overall.k
+    group by fits.k
+
+),
+
+separations as (
+
+    select
+        own.k,
+        own.segment,
+        coalesce(own.spread, 0) + coalesce(other.spread, 0) as spreads,
+        {{ kmeans_each(features, 'power(own.{f} - other.{f}, 2)', ' + ') }} as apart
+    from fits as own
+    inner join fits as other on own.k = other.k and own.segment != other.segment
+
+),
+
+worst_ratios as (
+
+    select
+        k,
+        segment,
+        coalesce(max(case when apart > 0 then spreads / power(apart, 0.5) end), 0) as worst_ratio
+    from separations
+    group by k, segment
+
+),
+
+davies_bouldin as (
+
+    select
+        k,
+        ({{ kmeans_segment_sum('worst_ratio', k_max) }}) / k as davies_bouldin
+    from worst_ratios
+    group by k
+
+),
+
+sampled as (
+
+    select *
+    from (
+        select
+            matrix.*,
+            row_number() over (
+                order by md5(cast(matrix.customer_id as {{ dbt.type_string() }}) || ':{{ var_int("random_seed", 0, 2147483647) }}'), matrix.customer_id
+            ) as draw
+        from matrix
+    ) as ordered
+    where draw <= {{ sample_size }}
+
+),
+
+-- each sampled customer's nearest segment in each fit, ties to the lowest: the distances as the
+-- fit computed them (kmeans_nearest), one row per customer and segment
+sample_distances as (
+
+    select
+        fits.k,
+        fits.segment,
+        sampled.customer_id,
+        {{ kmeans_each(features, '(sampled.{f} - fits.{f}) * (sampled.{f} - fits.{f})', ' + ') }} as squared_distance
+    from sampled
+    cross join fits
+
+),
+
+nearest_distances as (
+
+    select
+        k,
+        customer_id,
+        min(squared_distance) as squared_distance
+    from sample_distances
+    group by k, customer_id
+
+),
+
+labels as (
+
+    select
+        sample_distances.k,
+        sample_distances.customer_id,
+        min(sample_distances.segment) as segment
+    from sample_distances
+    inner join nearest_distances
+        on
+            sample_distances.k = nearest_distances.k
+            and sample_distances.customer_id = nearest_distances.customer_id
+            and sample_distances.squared_distance = nearest_distances.squared_distance
+    group by sample_distances.k, sample_distances.customer_id
+
+),
+
+pair_distances as (
+
+    select
+        own.customer_id,
+        other.customer_id as other_customer_id,
+        cast(
+            sqrt({{ kmeans_each(features, '(own.{f} - other.{f}) * (own.{f} - other.{f})', ' + ') }}) as numeric(38, 12)
+        ) as distance
+    from sampled as own
+    inner join sampled as other on own.customer_id != other.customer_id
+    {{ kmeans_fence() }}
+
+),
+
+mean_distances as (
+
+    select
+        own.k,
+        own.customer_id,
+        own.segment as own_segment,
+        other.segment as other_segment,
+        {{ exact_avg('pair_distances.distance') }} as mean_distance
+    from pair_distances
+    inner join labels as own on pair_distances.customer_id = own.customer_id
+    inner join labels as other on own.k = other.k and pair_distances.other_customer_id = other.customer_id
+    group by own.k, own.customer_id, own.segment, other.segment
+
+),
+
+per_customer as (
+
+    select
+        k,
+        customer_id,
+        max(case when own_segment = other_segment then mean_distance end) as within_segment,
+        min(case when own_segment != other_segment then mean_distance end) as nearest_other
+    from mean_distances
+    group by k, customer_id
+
+),
+
+silhouettes as (
+
+    select
+        k,
+        {{ exact_avg('case when within_segment is null then 0 else (nearest_other - within_segment)'
+            ~ ' / greatest(within_segment, nearest_other) end') }} as silhouette
+    from per_customer
+    group by k
+
+),
+
+fit_totals as (
+
+    select distinct
+        k,
+        inertia
+    from fits
+
+),
+
+final as (
+
+    select
+        cast(fit_totals.k as {{ dbt.type_int() }}) as k,
+        fit_totals.inertia,
+        silhouettes.silhouette,
+        davies_bouldin.davies_bouldin,
+        (dispersion.between_groups / (fit_totals.k - 1))
+        / (fit_totals.inertia / (sizes.fitted_customers - fit_totals.k)) as calinski_harabasz,
+        cast(least({{ sample_size }}, sizes.fitted_customers) as {{ dbt.type_int() }}) as silhouette_sample_size,
+        cast(sizes.fitted_customers as {{ dbt.type_int() }}) as fitted_customers,
+        fit_inputs.reference_month,
+        cast(fit_inputs.fit_key as {{ dbt.type_string() }}) as fit_key
+    from fit_totals
+    inner join dispersion on fit_totals.k = dispersion.k
+    inner join davies_bouldin on fit_totals.k = davies_bouldin.k
+    left join silhouettes on fit_totals.k = silhouettes.k
+    cross join sizes
+    cross join fit_inputs
+    where fit_totals.k < sizes.fitted_customers
+
+)
+
+select * from final

@@ -1,0 +1,168 @@
+{#- The SQL KMeans engine's statements; the loop that runs them is the kmeans materialization
+    (macros/materializations/kmeans.sql). Centroids live in a work table, one row per k, restart,
+    step and segment with a column per f_ feature; each statement reads the matrix and that table
+    for all restarts at once. Jinja writes control flow and column lists, never a data value. -#}
+
+{% macro kmeans_work(name) -%}
+    {#- A work table of the model's fit (matrix, centroids or fits): in its schema, named after it. -#}
+    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__kmeans_' ~ name}, type='table')) }}
+{%- endmacro %}
+
+
+{% macro kmeans_features(matrix) -%}
+    {#- The f_ columns of a matrix relation, lower case, sorted: the features a fit runs on. -#}
+    {%- set features = [] -%}
+    {%- for column in adapter.get_columns_in_relation(matrix) | map(attribute='name') | map('lower') | sort if column.startswith('f_') -%}
+        {%- do features.append(column) -%}
+    {%- endfor -%}
+    {{ return(features) }}
+{%- endmacro %}
+
+
+{% macro kmeans_each(features, template, separator=', ') -%}
+    {#- template once per feature, {f} standing for its name: the column lists of the statements. -#}
+    {%- for f in features %}{{ separator if not loop.first }}{{ template | replace('{f}', f) }}{% endfor -%}
+{%- endmacro %}
+
+
+{% macro kmeans_uniform(work, restart, step) -%}
+    {#- Today's draw int(md5('seed:restart:step')[:12], 16) / 2**48 in plain SQL: exact in a double,
+        so k-means++ picks the same customers on every engine. -#}
+    {%- set hex = "md5('" ~ work.seed ~ ":' || cast(" ~ restart ~ " as " ~ dbt.type_string() ~ ") || ':" ~ step ~ "')" -%}
+    cast(
+        {%- for digit in range(12) %}{{ ' + ' if not loop.first }}cast({{ dbt.position('substr(' ~ hex ~ ', ' ~ (digit + 1) ~ ', 1)', "'0123456789abcdef'") }} - 1 as {{ dbt.type_bigint() }}) * {{ 16 ** (11 - digit) }}{% endfor %}
+    as {{ type_double() }}) / {{ 2 ** 48 }}
+{%- endmacro %}
+
+
+{% macro kmeans_nearest(matrix, centroids, features, k) -%}
+    {#- Every matrix row once per restart of centroids (segments 0..k-1): the nearest segment, ties
+        to the lowest, and the squared distance to it. Centroids are pivoted to one row per restart,
+        so each distance is one expression, computed once (kmeans_fence). -#}
+    select nearest.*, case{% for s in range(k) %} when distance_{{ s }} = squared_distance then {{ s }}{% endfor %} end as segment
+    from (
+        select distances.*, least({% for s in range(k) %}{{ ', ' if not loop.first }}distance_{{ s }}{% endfor %}) as squared_distance
+        from (
+            select
+                {%- for s in range(k) %}
+                {{ kmeans_each(features, '(matrix.{f} - centres.{f}_' ~ s ~ ') * (matrix.{f} - centres.{f}_' ~ s ~ ')', ' + ') }} as distance_{{ s }},
+                {%- endfor %}
+                centres.restart, matrix.*
+            from {{ matrix }} as matrix
+            cross join (
+                select restart{% for s in range(k) %}, {{ kmeans_each(features, 'max(case when segment = ' ~ s ~ ' then {f} end) as {f}_' ~ s) }}{% endfor %}
+                from {{ centroids }} as centroids group by restart
+            ) as centres {{ kmeans_fence() }}
+        ) as distances {{ kmeans_fence() }}
+    ) as nearest
+{%- endmacro %}
+
+
+{% macro kmeans_segment_sum(expression, k) -%}
+    {#- expression summed over segments 0..k-1 of a group in segment order, as today's engine added
+        them: sum() may add doubles in any order and change the last bits. -#}
+    {%- for s in range(k) %}{{ ' + ' if not loop.first }}coalesce(max(case when segment = {{ s }} then {{ expression }} end), 0){% endfor -%}
+{%- endmacro %}
+
+
+{% macro kmeans_seed_sql(work, k, segment) -%}
+    {#- k-means++ pick of centre `segment` of every restart: the first at position floor(u * n) in
+        customer_id order, the next by inverse CDF of the squared distance to the nearest centre
+        chosen so far, in customer_id order. -#}
+    insert into {{ work.centroids }} (k, restart, step, segment, moved, {{ work.features | join(', ') }})
+    with matrix as (select * from {{ work.matrix }}),
+    draws as (
+        select restart, {{ kmeans_uniform(work, 'restart', segment) }} as draw
+        from (select cast(generated_number - 1 as {{ dbt.type_int() }}) as restart from ({{ dbt.generate_series(work.n_init) }}) as series) as restarts
+        {{ kmeans_fence() }}
+    ),
+    {%- if segment == 0 %}
+    picked as (
+        select draws.restart, matrix.customer_id
+        from draws cross join (select count(*) as training_rows from matrix) as sizes
+        inner join matrix on matrix.kmeans_position = floor(draws.draw * sizes.training_rows)
+    )
+    {%- else %}
+    chosen as (select * from {{ work.centroids }} where k = {{ k }} and step = 0),
+    nearest as ({{ kmeans_nearest('matrix', 'chosen', work.features, segment) }}),
+    cumulative as (
+        select
+            restart, customer_id,
+            sum(squared_distance) over (partition by restart order by customer_id rows between unbounded preceding and current row) as running,
+            sum(squared_distance) over (partition by restart) as total
+        from nearest
+    ),
+    picked as (
+        select cumulative.restart, min(cumulative.customer_id) as customer_id
+        from cumulative inner join draws on cumulative.restart = draws.restart
+        where cumulative.running >= draws.draw * cumulative.total
+        group by cumulative.restart
+    )
+    {%- endif %}
+    select {{ k }}, picked.restart, 0, {{ segment }}, true, {{ kmeans_each(work.features, 'matrix.{f}') }}
+    from picked inner join matrix on picked.customer_id = matrix.customer_id
+{%- endmacro %}
+
+
+{% macro kmeans_step_sql(work, k, step) -%}
+    {#- One Lloyd step of every restart still moving: the step + 1 centroids are the exact decimal
+        means of the step's assignment (a segment without members keeps its centroid); moved says
+        whether any centroid of the restart changed. -#}
+    insert into {{ work.centroids }} (k, restart, step, segment, moved, {{ work.features | join(', ') }})
+    with centroids as (select * from {{ work.centroids }} where k = {{ k }} and step = {{ step }} and moved),
+    labelled as ({{ kmeans_nearest(work.matrix, 'centroids', work.features, k) }}),
+    means as (
+        select restart, segment, {{ kmeans_each(work.features, exact_avg('exact_{f}') ~ ' as {f}') }}
+        from labelled group by restart, segment
+    ),
+    updated as (
+        select
+            centroids.restart, centroids.segment, {{ kmeans_each(work.features, 'coalesce(means.{f}, centroids.{f}) as {f}') }},
+            case when {{ kmeans_each(work.features, 'means.{f} <> centroids.{f}', ' or ') }} then 1 else 0 end as segment_moved
+        from centroids left join means on centroids.restart = means.restart and centroids.segment = means.segment
+    )
+    select {{ k }}, restart, {{ step + 1 }}, segment, max(segment_moved) over (partition by restart) = 1, {{ work.features | join(', ') }}
+    from updated
+{%- endmacro %}
+
+
+{% macro kmeans_best_sql(work, k) -%}
+    {#- The best restart of the fit of k (lowest inertia, ties to the lowest restart) into work.fits:
+        its last centroids, member counts, inertia (segment sums added in segment order),
+        iterations, and mean distance to the centroid per segment (for Davies-Bouldin). -#}
+    insert into {{ work.fits }} (k, restart, segment, cluster_size, inertia, n_iter, spread, {{ work.features | join(', ') }})
+    with last_steps as (select restart, max(step) as step from {{ work.centroids }} where k = {{ k }} group by restart),
+    centroids as (
+        select centroids.* from {{ work.centroids }} as centroids
+        inner join last_steps on centroids.restart = last_steps.restart and centroids.step = last_steps.step
+        where centroids.k = {{ k }}
+    ),
+    labelled as ({{ kmeans_nearest(work.matrix, 'centroids', work.features, k) }}),
+    segments as (
+        select
+            restart, segment, count(*) as members, {{ exact_sum('squared_distance') }} as inertia,
+            {{ exact_avg('sqrt(squared_distance)') }} as spread
+        from labelled group by restart, segment
+    ),
+    restarts as (select restart, {{ kmeans_segment_sum('inertia', k) }} as inertia from segments group by restart),
+    best as (select restart, inertia, row_number() over (order by inertia, restart) as inertia_rank from restarts)
+    select
+        {{ k }}, best.restart, centroids.segment, coalesce(segments.members, 0), best.inertia, last_steps.step, segments.spread,
+        {{ kmeans_each(work.features, 'centroids.{f}') }}
+    from best
+    inner join last_steps on best.restart = last_steps.restart
+    inner join centroids on best.restart = centroids.restart
+    left join segments on centroids.restart = segments.restart and centroids.segment = segments.segment
+    where best.inertia_rank = 1
+{%- endmacro %}
+
+
+{% macro kmeans_fence() -%}
+    {#- Postgres inlines a subquery's columns into every use (a distance or a draw computed many
+        times); offset 0 keeps each computed once per row. Other engines need nothing. -#}
+    {{- adapter.dispatch('kmeans_fence', 'bank_segmentation')() -}}
+{%- endmacro %}
+
+{% macro default__kmeans_fence() %}{% endmacro %}
+
+{% macro postgres__kmeans_fence() %}offset 0{% endmacro %}
