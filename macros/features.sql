@@ -1,18 +1,6 @@
 {#- Feature-engineering helpers. Product types and activity columns come from the data at
     run time, so a bank with other product types or channels needs no code change. -#}
 
-{% macro sum_by_product_type(amount_column, prefix, types) -%}
-    {#- One column per product type, each followed by a comma: sum of amount_column per group.
-        No total here: total_of_product_types adds it up from these columns afterwards, the same
-        exact decimal with one aggregate state fewer per group (a fifth of the aggregate's time
-        at a million customers). -#}
-    {%- for product_type in types %}
-    cast(coalesce(sum(case when product_type = '{{ product_type }}' then {{ amount_column }} end), 0)
-        as {{ dbt.type_numeric() }}) as {{ prefix }}_{{ product_type }},
-    {%- endfor %}
-{%- endmacro %}
-
-
 {% macro total_of_product_types(relation, prefix, types) -%}
     {#- The sum of the per-type columns prefix_<type> of relation, a missing one counting as 0. -#}
     {%- for product_type in types -%}
@@ -20,13 +8,6 @@
     {%- else -%}
         0
     {%- endfor -%}
-{%- endmacro %}
-
-
-{% macro lookback_avg(expression, lookback_months) -%}
-    {#- Average over the lookback window ending at this month: the window's months in which the
-        customer existed in the data (the customer-month spine is dense, so rows = months). -#}
-    cast(avg({{ expression }}) over (partition by customer_id order by month_date rows between {{ lookback_months - 1 }} preceding and current row) as {{ type_double() }})
 {%- endmacro %}
 
 
@@ -52,7 +33,7 @@
             {%- do amounts.append(prefix ~ '_' ~ product_type) -%}
         {%- endfor -%}
     {%- endfor -%}
-    {%- set activity_inputs = activity_columns() -%}
+    {%- set activity_inputs = activity_input_columns() | map('lower') | sort | list -%}
     {%- set activity = [] -%}
     {%- for column_name in activity_inputs -%}
         {%- do activity.append('activity_' ~ column_name) -%}

@@ -106,9 +106,3 @@
     {%- endfor -%}
     {{ return(types) }}
 {%- endmacro %}
-
-
-{% macro activity_columns() -%}
-    {#- The behaviour columns of the activity input, lower-cased and sorted. -#}
-    {{ return(activity_input_columns() | map('lower') | sort | list) }}
-{%- endmacro %}

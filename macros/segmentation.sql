@@ -3,27 +3,16 @@
 
 {% macro kmeans_engine() -%}
     {#- 'python' (dbt Python model, scikit-learn) where the adapter runs Python models, else 'sql'. -#}
-    {%- set default = 'python' if target.type in python_model_adapters() else 'sql' -%}
+    {%- set default = 'python' if target.type in ['duckdb', 'snowflake', 'bigquery', 'databricks'] else 'sql' -%}
     {%- set engine = var('kmeans_engine', none) or default -%}
     {%- do raise_var_problems([kmeans_engine_problem(engine)]) -%}
     {{ return(engine) }}
 {%- endmacro %}
 
 
-{% macro python_model_adapters() -%}
-    {{ return(['duckdb', 'snowflake', 'bigquery', 'databricks']) }}
-{%- endmacro %}
-
-
 {% macro kmeans_fits() -%}
     {#- The registry of fits of the engine in use. -#}
     {{ return(ref('seg_kmeans_fits') if kmeans_engine() == 'python' else ref('seg_kmeans_fits_sql')) }}
-{%- endmacro %}
-
-
-{% macro k_diagnostics() -%}
-    {#- The k diagnostics of the engine in use. -#}
-    {{ return(ref('seg_k_diagnostics') if kmeans_engine() == 'python' else ref('seg_k_diagnostics_sql')) }}
 {%- endmacro %}
 
 
@@ -118,12 +107,6 @@
 {%- endmacro %}
 
 
-{% macro feature_words(feature_column) -%}
-    {#- Generic words for a model feature: f_balance_savings_avg -> 'balance savings'. -#}
-    replace(replace(replace({{ feature_column }}, 'f_', ''), '_avg', ''), '_', ' ')
-{%- endmacro %}
-
-
 {% macro exact_avg(expression) -%}
     {#- Mean via an exact decimal sum. A parallel sum of doubles may add in any order and
         differ in the last bit from run to run; the model must not. -#}
@@ -138,12 +121,6 @@
         - {{ exact_avg(expression) }} * {{ exact_avg(expression) }},
         0
     ))
-{%- endmacro %}
-
-
-{% macro exact_sum(expression) -%}
-    {#- Sum via exact decimals (see exact_avg). -#}
-    cast(sum(cast({{ expression }} as numeric(38, 12))) as {{ type_double() }})
 {%- endmacro %}
 
 
@@ -166,16 +143,11 @@
 
 
 {% macro default__row_hash(expression) -%}
-    cast(('x' || substr(md5({{ expression }}), 1, 15))::bit(60)::bigint as numeric(38, 0))
-{%- endmacro %}
-
-
-{% macro duckdb__row_hash(expression) -%}
-    cast(hash({{ expression }}) as numeric(38, 0))
-{%- endmacro %}
-
-
-{% macro snowflake__row_hash(expression) -%}
-    {#- hash() is a signed 64-bit number; reduced below 1e18 so an emulator's unsigned one fits too. -#}
+    {#- DuckDB's and Snowflake's hash(), below 1e18 so that unsigned and signed both fit. -#}
     cast(hash({{ expression }}) % 1000000000000000000 as numeric(38, 0))
+{%- endmacro %}
+
+
+{% macro postgres__row_hash(expression) -%}
+    cast(('x' || substr(md5({{ expression }}), 1, 15))::bit(60)::bigint as numeric(38, 0))
 {%- endmacro %}

@@ -36,7 +36,13 @@ products as (
 {{ fact }}_by_type as (
 
     select
-        {{- sum_by_product_type(fact ~ '.' ~ amount_column, amount_column, product_types) | indent(4) }}
+        -- no total here: it is added up from these columns below (one aggregate state fewer)
+        {% for product_type in product_types %}
+        cast(
+            coalesce(sum(case when products.product_type = '{{ product_type }}' then {{ fact }}.{{ amount_column }} end), 0)
+            as {{ dbt.type_numeric() }}
+        ) as {{ amount_column }}_{{ product_type }},
+        {% endfor %}
         {{ fact }}.customer_id,
         {{ fact }}.month_date
     from {{ fact }}

@@ -159,7 +159,10 @@ with_averages as (
 
     select
         {% for column_name in columns.averaged %}
-        {{ lookback_avg(column_name, lookback_months) }} as {{ column_name }}_avg,
+        -- the window's months the customer existed in: the spine is dense, so rows are months
+        cast(avg({{ column_name }}) over (
+            partition by customer_id order by month_date rows between {{ lookback_months - 1 }} preceding and current row
+        ) as {{ type_double() }}) as {{ column_name }}_avg,
         {% endfor %}
         monthly.*
     from monthly
@@ -177,7 +180,17 @@ final as (
         {% endfor %}
         customers.birth_date,
         customers.customer_since,
-        cast({{ age_in_years('customers.birth_date', 'with_averages.month_date') }} as {{ dbt.type_int() }}) as age_years,
+        -- whole years at month end: the difference of years, less one before the birthday
+        cast(
+            extract(year from with_averages.month_date) - extract(year from customers.birth_date)
+            - case
+                when
+                    extract(month from with_averages.month_date) * 100 + extract(day from with_averages.month_date)
+                    < extract(month from customers.birth_date) * 100 + extract(day from customers.birth_date)
+                    then 1
+                else 0
+            end as {{ dbt.type_int() }}
+        ) as age_years,
         cast({{ dbt.datediff('customers.customer_since', 'with_averages.month_date', 'month') }} as {{ dbt.type_int() }})
             as tenure_months,
         customers.tier,

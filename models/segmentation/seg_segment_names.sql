@@ -42,6 +42,7 @@ ranked as (
         fits.segment_id,
         fits.feature,
         fits.centroid,
+        replace(replace(replace(fits.feature, 'f_', ''), '_avg', ''), '_', ' ') as feature_words,
         row_number() over (
             partition by fits.segment_id
             order by abs(fits.centroid) desc, fits.feature
@@ -63,9 +64,10 @@ worded as (
         ranked.deviation_rank,
         ranked.feature,
         ranked.centroid,
+        -- a feature the labels seed does not know reads as its name: f_balance_savings_avg -> balance savings
         case
-            when ranked.centroid > 0 then coalesce(labels.high_label, 'High ' || {{ feature_words('ranked.feature') }})
-            else coalesce(labels.low_label, 'Low ' || {{ feature_words('ranked.feature') }})
+            when ranked.centroid > 0 then coalesce(labels.high_label, 'High ' || ranked.feature_words)
+            else coalesce(labels.low_label, 'Low ' || ranked.feature_words)
         end as words
     from ranked
     left join labels on ranked.feature = labels.feature

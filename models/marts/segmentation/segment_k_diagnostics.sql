@@ -3,7 +3,8 @@
 
 with diagnostics as (
 
-    select * from {{ k_diagnostics() }}
+    -- the diagnostics of the engine in use
+    select * from {{ ref('seg_k_diagnostics') if kmeans_engine() == 'python' else ref('seg_k_diagnostics_sql') }}
 
 ),
 
