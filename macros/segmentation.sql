@@ -124,6 +124,12 @@
 {%- endmacro %}
 
 
+{% macro exact_sum(expression) -%}
+    {#- Sum via exact decimals (see exact_avg). -#}
+    cast(sum(cast({{ expression }} as numeric(38, 12))) as {{ type_double() }})
+{%- endmacro %}
+
+
 {% macro log_dropped_features(relation) -%}
     {#- Post-hook of seg_preprocessing: say in the run log which features the model leaves out and why. -#}
     {%- if execute -%}

@@ -64,11 +64,7 @@ shares as (
     {% for feature in features %}
     select
         '{{ feature }}' as feature,
-        -- an exact decimal sum (as exact_avg): the same bits on every run
-        cast(sum(cast(
-            segment_stats.customers * power(segment_stats.mean_{{ feature }} - overall_stats.mean_{{ feature }}, 2)
-            as numeric(38, 12)
-        )) as {{ type_double() }})
+        {{ exact_sum('segment_stats.customers * power(segment_stats.mean_' ~ feature ~ ' - overall_stats.mean_' ~ feature ~ ', 2)') }}
         / nullif(max(overall_stats.customers * power(overall_stats.sd_{{ feature }}, 2)), 0) as importance
     from segment_stats
     cross join overall_stats
