@@ -13,7 +13,7 @@ final as (
     select
         max(reference_month) as reference_month,
         md5(
-            cast(max(reference_month) as {{ dbt.type_string() }})
+            coalesce(cast(max(reference_month) as {{ dbt.type_string() }}), '')
             || '|' || cast(count(*) as {{ dbt.type_string() }})
             || '|{{ var("n_clusters") }}|{{ var("random_seed") }}|{{ var("n_init") }}|{{ var("max_iter") }}'
             || '|{{ var("diagnostics_k_min") }}|{{ var("diagnostics_k_max") }}'
