@@ -265,6 +265,7 @@ def tiny_bank(db_path: Path, active_customers: int) -> None:
         )
 
 
+@pytest.mark.parametrize("kmeans_engine", ["python", "sql"])
 @pytest.mark.parametrize(
     ("active_customers", "message"),
     [
@@ -273,11 +274,12 @@ def tiny_bank(db_path: Path, active_customers: int) -> None:
     ],
 )
 def test_impossible_training_sets_stop_with_a_clear_message(
-    tmp_path: Path, active_customers: int, message: str
+    tmp_path: Path, active_customers: int, message: str, kmeans_engine: str
 ) -> None:
     db_path = tmp_path / "bank.duckdb"
     tiny_bank(db_path, active_customers)
     project = duckdb_project(tmp_path, db_path)
-    result = project.run("build", "--vars", json.dumps({"input_schema": "tiny"}), check=False)
+    dbt_vars = {"input_schema": "tiny", "kmeans_engine": kmeans_engine}
+    result = project.run("build", "--vars", json.dumps(dbt_vars), check=False)
     assert result.returncode != 0
     assert message in result.stdout

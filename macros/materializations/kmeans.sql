@@ -44,10 +44,17 @@
 {% macro kmeans_work_tables(matrix, ks) -%}
     {#- The fit's settings and empty work tables: the matrix numbered in customer_id order with an
         exact decimal copy of each feature (cast once, not at every step), the centroids of every
-        step, the best restart of each k. Stops on a matrix too small for the smallest k. -#}
+        step, the best restart of each k. Stops first on a matrix without features or too small. -#}
     {%- set work = {'features': kmeans_features(matrix), 'seed': var_int('random_seed', 0, 2147483647),
         'n_init': var_int('n_init', 1, 100), 'max_iter': var_int('max_iter', 1, 10000),
         'matrix': kmeans_work('matrix'), 'centroids': kmeans_work('centroids'), 'fits': kmeans_work('fits')} -%}
+    {%- set n_rows = run_query('select count(*) from ' ~ matrix).rows[0][0] | int -%}
+    {%- if n_rows < ks | min or not work.features -%}
+        {{ exceptions.raise_compiler_error(model.name ~ ': ' ~ matrix.identifier ~ (
+            ' is empty: no active customer at the reference month.' if n_rows == 0
+            else ' has no f_ feature to fit on.' if not work.features
+            else ': n_clusters=' ~ ks | min ~ ' is more than the ' ~ n_rows ~ ' active customers at the reference month.')) }}
+    {%- endif -%}
     {%- set int = 'cast(null as ' ~ dbt.type_int() ~ ') as {f}' -%}
     {%- for name, query in [
         ('matrix', 'select ' ~ kmeans_each(work.features, 'cast(matrix.{f} as numeric(38, 12)) as exact_{f}')
@@ -60,12 +67,6 @@
         {%- set query = query if name == 'matrix' else query ~ ', ' ~ work.features | join(', ') ~ ' from ' ~ work.matrix ~ ' where 1 = 0' -%}
         {%- do run_query(get_create_table_as_sql(False, work[name], query)) -%}
     {%- endfor -%}
-    {%- set n_rows = run_query('select count(*) from ' ~ work.matrix).rows[0][0] | int -%}
-    {%- if n_rows < ks | min -%}
-        {{ exceptions.raise_compiler_error(
-            model.name ~ ': ' ~ matrix.identifier ~ ' is empty: no active customer at the reference month.' if n_rows == 0
-            else 'n_clusters=' ~ ks | min ~ ' is more than the ' ~ n_rows ~ ' active customers at the reference month.') }}
-    {%- endif -%}
     {%- do adapter.dispatch('kmeans_session_setup', 'bank_segmentation')() -%}
     {{ return(work) }}
 {%- endmacro %}

@@ -58,7 +58,7 @@ final as (
         '{{ value }}' as {{ name }},
         {% endfor %}
         md5(
-            cast(training.reference_month as {{ dbt.type_string() }})
+            coalesce(cast(training.reference_month as {{ dbt.type_string() }}), 'no training month')
             || '|' || cast(training.training_rows as {{ dbt.type_string() }})
             || '|' || training.training_hash
             {% for name, value in settings.items() %}
