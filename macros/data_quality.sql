@@ -138,11 +138,7 @@
         A customer removed from customers but not from the facts fails keeps_every_input_row:
         run --full-refresh then. -#}
     {%- if is_incremental() -%}
-        delete from {{ this }} as stored
-        where not exists (
-            select 1 from {{ ref('base_bank__customers') }} as customers
-            where customers.customer_id = stored.customer_id
-        );
+        {{ delete_removed_customers(ref('base_bank__customers')) }};
 
         update {{ this }} as stored
         set
