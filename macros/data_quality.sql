@@ -130,25 +130,23 @@
 {%- endmacro %}
 
 
-{% macro flag_removed_customers(key_columns) -%}
+{% macro flag_removed_customers(roster, key_columns) -%}
     {#- Post-hook of an incremental base model of a monthly fact, for the months the run did not
-        read again: rows of a customer removed from the customers input go (a customer erased
-        from every input leaves every month, as a full build would have it); rows of a customer
-        still there but now quarantined become orphan_customer, as a full build would flag them.
-        A customer removed from customers but not from the facts fails keeps_every_input_row:
-        run --full-refresh then. -#}
+        read again (roster: base_bank__customer_roster, who left): rows of a customer removed from
+        the customers input go, as a full build would have it; rows of a customer still there
+        but now quarantined become orphan_customer, as a full build would flag them. A customer
+        removed from customers but not from the facts fails keeps_every_input_row: run
+        --full-refresh then. -#}
     {%- if is_incremental() -%}
-        {{ delete_removed_customers(ref('base_bank__customers')) }};
+        delete from {{ this }}
+        where customer_id in (select customer_id from {{ roster }} where standing = 'removed');
 
-        update {{ this }} as stored
+        update {{ this }}
         set
             dq_rule = 'orphan_customer',
             source_key = {{ dq_key_text(key_columns) }}
         where
             dq_rule is null
-            and not exists (
-                select 1 from {{ ref('base_bank__customers') }} as customers
-                where customers.dq_rule is null and customers.customer_id = stored.customer_id
-            )
+            and customer_id in (select customer_id from {{ roster }} where standing = 'quarantined')
     {%- endif -%}
 {%- endmacro %}

@@ -22,16 +22,13 @@
 {%- endmacro %}
 
 
-{% macro delete_removed_customers(customers) -%}
+{% macro delete_removed_customers(roster) -%}
     {#- Post-hook of a month-grain model: after an incremental run, the stored months of a
-        customer no longer in customers (a relation name) go too, as a full build would have
-        them. -#}
+        customer that is no longer clean in roster (base_bank__customer_roster) go too, as a
+        full build would have them. -#}
     {%- if is_incremental() -%}
-        delete from {{ this }} as stored
-        where not exists (
-            select 1 from {{ customers }} as customers
-            where customers.customer_id = stored.customer_id
-        )
+        delete from {{ this }}
+        where customer_id in (select customer_id from {{ roster }} where standing <> 'clean')
     {%- endif -%}
 {%- endmacro %}
 

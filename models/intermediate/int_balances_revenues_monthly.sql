@@ -1,7 +1,7 @@
 {#- Balance and revenue per customer and month: one column per product type and the total. -#}
 {#- Incremental on the month: a run adds the months after the last one stored and rebuilds the
     last reprocess_months of those (macros/incremental.sql). -#}
-{{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('stg_bank__customers')) }}") }}
+{{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('base_bank__customer_roster')) }}") }}
 {%- set product_types = product_types() %}
 -- depends_on: {{ bank_input('products') }}
 

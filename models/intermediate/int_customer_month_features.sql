@@ -13,7 +13,7 @@
     window function over all of them). When the table was built with another lookback_months,
     every month is computed again. A new product type or activity column changes the columns:
     the run fails and asks for --full-refresh. -#}
-{{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('stg_bank__customers')) }}") }}
+{{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('base_bank__customer_roster')) }}") }}
 {%- set lookback_months = var_int('lookback_months', 1, 120) -%}
 {%- set columns = customer_month_feature_columns() -%}
 {%- set recompute_after = reprocess_after(this, 'lookback_months = ' ~ lookback_months) if is_incremental() else none %}

@@ -4,7 +4,7 @@
 {#- Incremental on the month: a run adds the months after the last one stored and rebuilds the
     last reprocess_months of those; a table built with another lookback_months is computed
     again for every month. -#}
-{{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('stg_bank__customers')) }}") }}
+{{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('base_bank__customer_roster')) }}") }}
 {%- set lookback_months = var_int('lookback_months', 1, 120) -%}
 {%- set product_types = product_types() %}
 -- depends_on: {{ bank_input('products') }}

@@ -6,7 +6,7 @@
     customers. Incremental on the month: a run scores the months after the last one stored
     and again the last reprocess_months of those; when the model changed (a refit, another
     reference month: another fit_key), no stored row counts and every month is scored again. -#}
-{{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('stg_bank__customers')) }}") }}
+{{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('base_bank__customer_roster')) }}") }}
 {%- set features = model_feature_names() -%}
 {%- set segments = range(1, var_int('n_clusters', 2, 50) + 1) %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}

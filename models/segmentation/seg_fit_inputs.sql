@@ -17,10 +17,6 @@
     'diagnostics_sample': var_int('diagnostics_sample', 10, 1000000000),
     'kmeans_engine': kmeans_engine(),
 } -%}
-{%- set row_text -%}
-cast(customer_id as {{ dbt.type_string() }})
-{%- for feature in features %} || '|' || cast({{ feature }} as {{ dbt.type_string() }}){% endfor %}
-{%- endset %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 
 with matrix as (
@@ -33,7 +29,7 @@ row_hashes as (
 
     select
         reference_month,
-        {{ row_hash(row_text) }} as row_hash
+        {{ row_hash(['customer_id'] + features) }} as row_hash
     from matrix
 
 ),

@@ -5,7 +5,7 @@
     every run (the pre-hook deletes their earlier copy). -#}
 {{ month_incremental_config(
     pre_hook="{% if is_incremental() %}delete from {{ this }} where month_date is null{% endif %}",
-    post_hook="{{ flag_removed_customers(['customer_id', 'product_id', 'month_date']) }}",
+    post_hook="{{ flag_removed_customers(ref('base_bank__customer_roster'), ['customer_id', 'product_id', 'month_date']) }}",
 ) }}
 {%- set stored_as_text = dq_input_columns('balances', {
     'customer_id': dq_customer_id_kind(),

@@ -4,7 +4,7 @@
     the keys only. Incremental on the month, as the other monthly facts. -#}
 {{ month_incremental_config(
     pre_hook="{% if is_incremental() %}delete from {{ this }} where month_date is null{% endif %}",
-    post_hook="{{ flag_removed_customers(['customer_id', 'month_date']) }}",
+    post_hook="{{ flag_removed_customers(ref('base_bank__customer_roster'), ['customer_id', 'month_date']) }}",
 ) }}
 {%- set behaviour_columns = activity_input_columns() -%}
 {%- if bank_input_exists('customer_activity') %}
