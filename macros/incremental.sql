@@ -50,6 +50,40 @@
 {%- endmacro %}
 
 
+{% macro changed_months(new_rows, columns) -%}
+    {#- SQL listing the months of new_rows (a CTE of this run's rows) whose rows differ from
+        those stored in this: another row count or another sum of row_hash(columns). A model
+        that reads its last months again writes a month again only when it changed (a
+        restatement), so the models downstream recompute only what changed. -#}
+    select new_months.month_date
+    from (
+        select month_date, count(*) as row_count, sum({{ row_hash(columns) }}) as hash_sum
+        from {{ new_rows }}
+        group by month_date
+    ) as new_months
+    left join (
+        select month_date, count(*) as row_count, sum({{ row_hash(columns) }}) as hash_sum
+        from {{ this }}
+        where month_date in (select month_date from {{ new_rows }})
+        group by month_date
+    ) as stored_months on new_months.month_date = stored_months.month_date
+    where
+        stored_months.row_count is distinct from new_months.row_count
+        or stored_months.hash_sum is distinct from new_months.hash_sum
+{%- endmacro %}
+
+
+{% macro last_built_at(relation, rows_counted='1 = 1') -%}
+    {#- SQL for the last built_at of relation (rows_counted leaves stored rows out): a model
+        downstream of month-grain tables recomputes the months they wrote after it. When
+        relation holds no row, a date before every month. -#}
+    coalesce(
+        (select max(built_at) from {{ relation }} where {{ rows_counted }}),
+        cast('1900-01-01' as {{ dbt.type_timestamp() }})
+    )
+{%- endmacro %}
+
+
 {% macro this_run_started_at() -%}
     {#- The start of this dbt invocation as a timestamp: month-grain tables store it on every row
         they write (built_at), so a data test can read only the rows of this run. -#}

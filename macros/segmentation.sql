@@ -157,5 +157,5 @@
 
 
 {% macro postgres__row_hash(columns) -%}
-    cast(('x' || substr(md5(concat_ws('|', {{ columns | join(', ') }})), 1, 15))::bit(60)::bigint as numeric(38, 0))
+    cast(('x' || substr(md5(cast(row({{ columns | join(', ') }}) as text)), 1, 15))::bit(60)::bigint as numeric(38, 0))
 {%- endmacro %}

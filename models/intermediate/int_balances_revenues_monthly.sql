@@ -1,27 +1,49 @@
 {#- Balance and revenue per customer and month: one column per product type and the total. -#}
-{#- Incremental on the month: a run adds the months after the last one stored and rebuilds the
-    last reprocess_months of those (macros/incremental.sql). -#}
+{#- Incremental on the month: a run computes the months the base models wrote after this
+    table was last built (new months, and restated ones: macros/incremental.sql). -#}
 {{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('base_bank__customer_roster')) }}") }}
 {%- set product_types = product_types() %}
 -- depends_on: {{ bank_input('products') }}
 
-with balances as (
+{% if is_incremental() %}
+with months_written as (
+
+    select month_date from {{ ref('stg_bank__balances') }}
+    where built_at > {{ last_built_at(this) }}
+
+    union
+
+    select month_date from {{ ref('stg_bank__revenues') }}
+    where built_at > {{ last_built_at(this) }}
+
+),
+
+balances as (
 
     select * from {{ ref('stg_bank__balances') }}
-    {% if is_incremental() %}
-    where month_date > {{ reprocess_after(this) }}
-    {% endif %}
+    where month_date in (select months_written.month_date from months_written)
 
 ),
 
 revenues as (
 
     select * from {{ ref('stg_bank__revenues') }}
-    {% if is_incremental() %}
-    where month_date > {{ reprocess_after(this) }}
-    {% endif %}
+    where month_date in (select months_written.month_date from months_written)
 
 ),
+{% else %}
+with balances as (
+
+    select * from {{ ref('stg_bank__balances') }}
+
+),
+
+revenues as (
+
+    select * from {{ ref('stg_bank__revenues') }}
+
+),
+{% endif %}
 
 products as (
 

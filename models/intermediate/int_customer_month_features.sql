@@ -6,8 +6,9 @@
 {#- The lookback windows run over the keys and monthly figures only; the demographics join
     afterwards from the customers (one row each): carried through the window's sort, their
     ten columns (six of them text) cost a million-customer build a third of this model's time. -#}
-{#- Incremental on the month: a run computes from the inputs the months after the last one
-    stored and again the last reprocess_months of those (macros/incremental.sql); the lookback
+{#- Incremental on the month: a run computes from the inputs every month from the first one
+    its inputs wrote after this table was built (new months, restated ones and the months
+    whose lookback windows reach them: macros/incremental.sql); the lookback
     averages of those months take the earlier months' monthly figures from this table itself, so
     a new month costs one month of input (and an aggregate over its window's months, not a
     window function over all of them). When the table was built with another lookback_months,
@@ -16,7 +17,26 @@
 {{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('base_bank__customer_roster')) }}") }}
 {%- set lookback_months = var_int('lookback_months', 1, 120) -%}
 {%- set columns = customer_month_feature_columns() -%}
-{%- set recompute_after = reprocess_after(this, 'lookback_months = ' ~ lookback_months) if is_incremental() else none %}
+{%- if is_incremental() -%}
+{%- set stored_built_at = last_built_at(this, 'lookback_months = ' ~ lookback_months) -%}
+{#- The month before the first month an input wrote after this table was built (all of them
+    when it was built with another lookback_months); when none wrote any, the last stored. -#}
+{%- set recompute_after -%}
+    coalesce(
+        (
+            select {{ month_end(dbt.dateadd('month', -1, 'min(month_date)')) }}
+            from (
+                select month_date from {{ ref('int_holdings_monthly') }} where built_at > {{ stored_built_at }}
+                union all
+                select month_date from {{ ref('int_balances_revenues_monthly') }} where built_at > {{ stored_built_at }}
+                union all
+                select month_date from {{ ref('stg_bank__customer_activity') }} where built_at > {{ stored_built_at }}
+            ) as months_written
+        ),
+        (select max(month_date) from {{ this }})
+    )
+{%- endset -%}
+{%- endif %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}
 
 with customers as (

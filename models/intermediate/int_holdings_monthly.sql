@@ -1,12 +1,17 @@
 {#- Products per customer and month: held at month end (in total and per product type),
     opened and closed within the lookback window, and held just before it. Only
     customer-months that touch a holding appear; the features model fills the rest with 0. -#}
-{#- Incremental on the month: a run adds the months after the last one stored and rebuilds the
-    last reprocess_months of those; a table built with another lookback_months is computed
-    again for every month. -#}
+{#- Incremental on the month: a run adds the months after the last one stored and computes the
+    last reprocess_months of those again, writing one only when it changed; a table built with
+    another lookback_months is computed again for every month. -#}
 {{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('base_bank__customer_roster')) }}") }}
 {%- set lookback_months = var_int('lookback_months', 1, 120) -%}
-{%- set product_types = product_types() %}
+{%- set product_types = product_types() -%}
+{%- set hashed_columns = [
+    'customer_id', 'month_date', 'products_held_total', 'products_opened_in_window',
+    'products_closed_in_window', 'products_held_before_window', 'product_types_held', 'lookback_months',
+] -%}
+{%- for product_type in product_types %}{% do hashed_columns.append('products_held_' ~ product_type) %}{% endfor %}
 -- depends_on: {{ bank_input('products') }}
 
 with holdings as (
@@ -115,3 +120,7 @@ final as (
 )
 
 select * from final
+{%- if is_incremental() %}
+-- a month computed again is written again only when it changed: the features recompute what it writes
+where month_date in ({{ changed_months('final', hashed_columns) }})
+{%- endif %}

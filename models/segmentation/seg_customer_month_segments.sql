@@ -3,8 +3,8 @@
     lowest segment id. The n_clusters centroids are joined as one row, a column per segment
     (in segment id order) and feature: a distance per segment on the same row is four times
     cheaper than a row per customer, month and segment ranked by a window at a million
-    customers. Incremental on the month: a run scores the months after the last one stored
-    and again the last reprocess_months of those; when the model changed (a refit, another
+    customers. Incremental on the month: a run scores the months the features wrote after
+    this table was built (new months, restated ones); when the model changed (a refit, another
     reference month: another fit_key), no stored row counts and every month is scored again. -#}
 {{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('base_bank__customer_roster')) }}") }}
 {%- set features = model_feature_names() -%}
@@ -15,7 +15,7 @@ with standardized as (
 
     select * from {{ ref('seg_customer_months_standardized') }}
     {% if is_incremental() %}
-    where month_date > {{ reprocess_after(this, 'fit_key = (select max(fit_key) from ' ~ ref('seg_centroids') ~ ')') }}
+    where built_at > {{ last_built_at(this, 'fit_key = (select max(fit_key) from ' ~ ref('seg_centroids') ~ ')') }}
     {% endif %}
 
 ),

@@ -1,7 +1,8 @@
 {#- Every balances input row, typed, month normalised to its last day, with the first
     quarantine rule it breaks (dq_rule; null when clean). Incremental on the month: a run
     checks the months after the last one stored, re-reading the last reprocess_months of them
-    so that a restated month is checked again; rows without a readable month are checked on
+    so that a restated month is checked again (and written again only when its rows
+    changed, so that the models downstream recompute it and no other); rows without a readable month are checked on
     every run (the pre-hook deletes their earlier copy). -#}
 {{ month_incremental_config(
     pre_hook="{% if is_incremental() %}delete from {{ this }} where month_date is null{% endif %}",
@@ -93,3 +94,7 @@ final as (
 )
 
 select * from final
+{%- if is_incremental() %}
+-- a month read again is written again only when its rows changed (a restatement)
+where month_date is null or month_date in ({{ changed_months('final', ['source_key', 'customer_id', 'product_id', 'month_date', 'balance', 'dq_rule']) }})
+{%- endif %}

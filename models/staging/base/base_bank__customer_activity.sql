@@ -79,6 +79,10 @@ final as (
 )
 
 select * from final
+{%- if is_incremental() %}
+-- a month read again is written again only when its rows changed (a restatement)
+where month_date is null or month_date in ({{ changed_months('final', ['source_key', 'customer_id', 'month_date', 'dq_rule'] + behaviour_columns | map('lower') | list) }})
+{%- endif %}
 
 {%- else %}
 

@@ -33,11 +33,11 @@ standing_now as (
 changed as (
 
     select
-        coalesce(standing_now.customer_id, stored.customer_id) as customer_id,
+        coalesce(standing_now.customer_id, known.customer_id) as customer_id,
         coalesce(standing_now.standing, 'removed') as standing
     from standing_now
-    full outer join {{ this }} as stored on standing_now.customer_id = stored.customer_id
-    where stored.standing is distinct from coalesce(standing_now.standing, 'removed')
+    full outer join {{ this }} as known on standing_now.customer_id = known.customer_id
+    where known.standing is distinct from coalesce(standing_now.standing, 'removed')
 
 ),
 {% else %}
