@@ -13,9 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
-from threadpoolctl import threadpool_limits
 
 FEATURE_PREFIX = "f_"
 DIAGNOSTICS_COLUMNS = [
@@ -166,6 +163,11 @@ def fit_kmeans(values: np.ndarray, settings: FitSettings) -> Fit:
         raise ValueError(
             f"n_clusters={settings.n_clusters} is more than the {len(values)} active customers at the reference month."
         )
+    # Imported here, not at the top: a monthly run that reuses the stored fit does not load
+    # scikit-learn (1.5 s of every run).
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
     model = KMeans(
         n_clusters=settings.n_clusters,
         init="k-means++",
@@ -203,6 +205,8 @@ def k_diagnostics(
 ) -> pd.DataFrame:
     """Inertia, silhouette (on a seeded sample when the training set is larger), Davies-Bouldin
     and Calinski-Harabasz for each k, so that a user can choose k."""
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score  # see fit_kmeans
+
     matrix = training_matrix(matrix_frame, features)
     rows = []
     for k in k_values:

@@ -13,9 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import KMeans
-from threadpoolctl import threadpool_limits
 
 FEATURE_PREFIX = "f_"
 REGISTRY_COLUMNS = [
@@ -170,6 +167,11 @@ def fit_kmeans(values: np.ndarray, settings: FitSettings) -> Fit:
         raise ValueError(
             f"n_clusters={settings.n_clusters} is more than the {len(values)} active customers at the reference month."
         )
+    # Imported here, not at the top: a monthly run that reuses the stored fit does not load
+    # scikit-learn (1.5 s of every run).
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
     model = KMeans(
         n_clusters=settings.n_clusters,
         init="k-means++",
@@ -201,6 +203,8 @@ def matched_ids(centers: np.ndarray, features: Sequence[str], labels: np.ndarray
     """Stable ids: each new centroid takes the id of a previous centroid, one-to-one, so that
     the total distance between matched pairs is minimal (Hungarian algorithm). Distances use
     the features both fits share. New clusters beyond the previous count get fresh ids."""
+    from scipy.optimize import linear_sum_assignment  # only when a fit is made (see fit_kmeans)
+
     if previous.empty:
         return initial_ids(centers, labels)
     wide = previous.pivot_table(index="segment_id", columns="feature", values="centroid", aggfunc="first")
