@@ -17,26 +17,6 @@
 {{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('base_bank__customer_roster')) }}") }}
 {%- set lookback_months = var_int('lookback_months', 1, 120) -%}
 {%- set columns = customer_month_feature_columns() -%}
-{%- if is_incremental() -%}
-{%- set stored_built_at = last_built_at(this, 'lookback_months = ' ~ lookback_months) -%}
-{#- The month before the first month an input wrote after this table was built (all of them
-    when it was built with another lookback_months); when none wrote any, the last stored. -#}
-{%- set recompute_after -%}
-    coalesce(
-        (
-            select {{ month_end(dbt.dateadd('month', -1, 'min(month_date)')) }}
-            from (
-                select month_date from {{ ref('int_holdings_monthly') }} where built_at > {{ stored_built_at }}
-                union all
-                select month_date from {{ ref('int_balances_revenues_monthly') }} where built_at > {{ stored_built_at }}
-                union all
-                select month_date from {{ ref('stg_bank__customer_activity') }} where built_at > {{ stored_built_at }}
-            ) as months_written
-        ),
-        (select max(month_date) from {{ this }})
-    )
-{%- endset -%}
-{%- endif %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}
 
 with customers as (
@@ -45,11 +25,53 @@ with customers as (
 
 ),
 
+{% if is_incremental() %}
+-- What this run recomputes: every month from the first one an input wrote after this table
+-- was built (all of them when it was built with another lookback_months); nothing when no
+-- input wrote a month.
+stored as (
+
+    select
+        max(month_date) as last_month,
+        coalesce(max(built_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as built_at
+    from {{ this }}
+    where lookback_months = {{ lookback_months }}
+
+),
+
+months_written as (
+
+    select month_date from {{ ref('int_holdings_monthly') }}
+    where built_at > (select stored.built_at from stored)
+
+    union all
+
+    select month_date from {{ ref('int_balances_revenues_monthly') }}
+    where built_at > (select stored.built_at from stored)
+
+    union all
+
+    select month_date from {{ ref('stg_bank__customer_activity') }}
+    where built_at > (select stored.built_at from stored)
+
+),
+
+boundary as (
+
+    select
+        coalesce(
+            (select {{ month_end(dbt.dateadd('month', -1, 'min(months_written.month_date)')) }} from months_written),
+            (select stored.last_month from stored)
+        ) as recompute_after
+
+),
+{% endif %}
+
 months as (
 
     select * from {{ ref('int_months') }}
     {% if is_incremental() %}
-    where month_date > {{ recompute_after }}
+    where month_date > (select boundary.recompute_after from boundary)
     {% endif %}
 
 ),
@@ -68,7 +90,7 @@ holdings as (
 
     select * from {{ ref('int_holdings_monthly') }}
     {% if is_incremental() %}
-    where month_date > {{ recompute_after }}
+    where month_date > (select boundary.recompute_after from boundary)
     {% endif %}
 
 ),
@@ -77,7 +99,7 @@ amounts as (
 
     select * from {{ ref('int_balances_revenues_monthly') }}
     {% if is_incremental() %}
-    where month_date > {{ recompute_after }}
+    where month_date > (select boundary.recompute_after from boundary)
     {% endif %}
 
 ),
@@ -86,7 +108,7 @@ activity as (
 
     select * from {{ ref('stg_bank__customer_activity') }}
     {% if is_incremental() %}
-    where month_date > {{ recompute_after }}
+    where month_date > (select boundary.recompute_after from boundary)
     {% endif %}
 
 ),
@@ -133,7 +155,7 @@ figures_with_history as (
     select customer_id, month_date, {{ columns.averaged | join(', ') }}
     from {{ this }}
     where
-        month_date <= {{ recompute_after }}
+        month_date <= (select boundary.recompute_after from boundary)
         and month_date >= (select min(months.lookback_start) from months)
 
 ),
