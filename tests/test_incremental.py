@@ -18,6 +18,7 @@ LAST_MONTH = "2025-12-31"
 CUTOFF = "2025-11-30"
 RESTATED = (17, "2025-12-31")  # customer and month (the last stored) whose balances are restated
 REMOVED_CUSTOMER = 23
+QUARANTINED_CUSTOMER = 31  # still in customers, but its row now breaks a rule (no tier)
 MONTHLY_TABLES = [
     "staging.base_bank__balances",
     "staging.base_bank__revenues",
@@ -75,8 +76,8 @@ def balance_of_the_restated_customer() -> str:
 
 
 def restate_and_remove(seeds: Path) -> None:
-    """A month already built restated (one customer's balances doubled) and a customer removed
-    from every input table."""
+    """A month already built restated (one customer's balances doubled), a customer removed
+    from every input table and another quarantined (its customers row loses its tier)."""
     customer, month = RESTATED
     balances = pd.read_csv(seeds / "balances.csv", dtype=str)
     restated = (balances["customer_id"] == str(customer)) & (balances["month_date"].str[:7] == month[:7])
@@ -86,6 +87,9 @@ def restate_and_remove(seeds: Path) -> None:
     for table in ("balances", "revenues", "customer_activity", "customers", "product_holdings"):
         frame = pd.read_csv(seeds / f"{table}.csv", dtype=str)
         frame[frame["customer_id"] != str(REMOVED_CUSTOMER)].to_csv(seeds / f"{table}.csv", index=False)
+    customers = pd.read_csv(seeds / "customers.csv", dtype=str)
+    customers.loc[customers["customer_id"] == str(QUARANTINED_CUSTOMER), "tier"] = None
+    customers.to_csv(seeds / "customers.csv", index=False)
 
 
 def compiled(results: list[dict], kind: str) -> dict[str, str]:
@@ -160,9 +164,20 @@ def test_adding_a_month_incrementally_equals_a_full_refresh(tmp_path: Path) -> N
             select count(*) from staging.stg_bank__balances where customer_id = {REMOVED_CUSTOMER}
             """
         ).fetchall()
+        quarantined = connection.execute(
+            f"""
+            select count(*) from intermediate.int_customer_month_features where customer_id = {QUARANTINED_CUSTOMER}
+            union all
+            select count(*) from staging.base_bank__balances
+            where customer_id = {QUARANTINED_CUSTOMER} and dq_rule is distinct from 'orphan_customer'
+            union all
+            select count(*) from staging.base_bank__balances where customer_id = {QUARANTINED_CUSTOMER}
+            """
+        ).fetchall()
     assert [str(month) for (month,) in fits] == [CUTOFF], "a monthly run reuses the stored model"
     assert str(months[0]) == LAST_MONTH, "the new month is scored"
     assert removed == [(0,), (0,), (0,)], "a customer removed from the input leaves every month"
+    assert quarantined[:2] == [(0,), (0,)] < quarantined[2:], "a quarantined customer's stored facts are orphans"
     with duckdb.connect(str(db_path), read_only=True) as connection:
         assert connection.execute(balance_of_the_restated_customer()).fetchone()[0] == 2 * balance_before
     step = -(-training // DIAGNOSTICS_SAMPLE)
