@@ -48,6 +48,10 @@ def model(dbt: Any, session: Any) -> pd.DataFrame:
     silhouette_sample = int(dbt.config.get("silhouette_sample"))
     column_case = dbt.config.get("column_case")
     refit = dbt.config.get("refit_model")
+    # Only to run after seg_kmeans_fits (the relation is not read): dbt-duckdb runs Python models
+    # in threads of one process, and two threads importing scikit-learn at once fail inside it
+    # ("partially initialized module sklearn.base").
+    dbt.ref("seg_kmeans_fits")
     fit_key = current_fit_key(to_pandas(dbt.ref("seg_fit_inputs")))
     if getattr(dbt, "is_incremental", False) and str(refit).strip().lower() != "true":
         stored = stored_diagnostics(to_pandas(session.sql(f"select * from {dbt.this}")), fit_key)
