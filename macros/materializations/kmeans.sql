@@ -67,7 +67,6 @@
         {%- set query = query if name == 'matrix' else query ~ ', ' ~ work.features | join(', ') ~ ' from ' ~ work.matrix ~ ' where 1 = 0' -%}
         {%- do run_query(get_create_table_as_sql(False, work[name], query)) -%}
     {%- endfor -%}
-    {%- do adapter.dispatch('kmeans_session_setup', 'bank_segmentation')() -%}
     {{ return(work) }}
 {%- endmacro %}
 
@@ -86,10 +85,3 @@
     {%- do run_query(kmeans_best_sql(work, k)) -%}
 {%- endmacro %}
 
-
-{% macro default__kmeans_session_setup() %}{% endmacro %}
-
-{% macro postgres__kmeans_session_setup() -%}
-    {#- Each statement is large and run once: JIT would spend seconds compiling it and save nothing. -#}
-    {%- do run_query('set jit = off') -%}
-{%- endmacro %}
