@@ -1,12 +1,15 @@
 """Shared fixtures: dbt driven as a user drives it, on a DuckDB file and on the Postgres server.
 
-Every dbt call runs the dbt of this interpreter's environment in a subprocess, with its own
-target and log folders, so tests never touch the developer's segmentation.duckdb or target/.
+Every dbt call is the command a user types, run by dbt's own programmatic entry point (dbtRunner)
+in this process, with its own target and log folders, so tests never touch the developer's
+segmentation.duckdb or target/. A subprocess per call would cost 3 s of start-up each.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import json
 import os
 import shutil
@@ -66,9 +69,8 @@ class DbtProject:
     project_dir: Path = ROOT
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **self.env}
+        env = {"DBT_PROFILES_DIR": str(ROOT), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **self.env}
         command = [
-            str(DBT),
             *args,
             "--target",
             self.target,
@@ -77,13 +79,47 @@ class DbtProject:
             "--log-path",
             str(self.work_dir / "logs"),
         ]
-        result = subprocess.run(command, cwd=self.project_dir, env=env, capture_output=True, text=True, check=False)
+        result = invoke_dbt(command, env, self.project_dir)
         if check and result.returncode != 0:
             pytest.fail(f"dbt {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr}")
         return result
 
     def run_results(self) -> list[dict]:
         return json.loads((self.work_dir / "target" / "run_results.json").read_text())["results"]
+
+
+def invoke_dbt(command: list[str], env: dict[str, str], project_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`dbt <command>` run from project_dir with env set, as a finished process: exit code 0
+    (success), 1 (a node failed) or 2 (dbt stopped), and everything dbt printed."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+
+    output = io.StringIO()
+    with patched_environment(env), contextlib.chdir(project_dir):
+        try:
+            with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+                result = dbtRunner().invoke(command)
+        finally:
+            # dbt-duckdb keeps its database open for the next call (what it does at exit lets it
+            # go); the tests open the file themselves.
+            DuckDBConnectionManager.close_all_connections()
+    returncode = 0 if result.success else 2 if result.exception is not None else 1
+    stderr = "" if result.exception is None else f"{type(result.exception).__name__}: {result.exception}"
+    return subprocess.CompletedProcess(["dbt", *command], returncode, output.getvalue(), stderr)
+
+
+@contextlib.contextmanager
+def patched_environment(env: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @dataclass
