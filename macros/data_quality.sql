@@ -103,27 +103,6 @@
 {%- endmacro %}
 
 
-{% macro dq_usable_name(expression) -%}
-    {#- True when a normalised value can become part of a column name. -#}
-    {{ return(adapter.dispatch('dq_usable_name', 'bank_segmentation')(expression)) }}
-{%- endmacro %}
-
-
-{% macro default__dq_usable_name(expression) -%}
-    regexp_full_match({{ expression }}, '[a-z][a-z0-9_]{0,39}')
-{%- endmacro %}
-
-
-{% macro postgres__dq_usable_name(expression) -%}
-    ({{ expression }} ~ '^[a-z][a-z0-9_]{0,39}$')
-{%- endmacro %}
-
-
-{% macro snowflake__dq_usable_name(expression) -%}
-    regexp_like({{ expression }}, '[a-z][a-z0-9_]{0,39}')
-{%- endmacro %}
-
-
 {% macro dq_customer_id_kind() -%}
     {#- What an input customer_id must be castable to: a number, unless ids are kept as text. -#}
     {{ return('number' if customer_id_type() != 'varchar' else 'text') }}

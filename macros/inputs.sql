@@ -82,8 +82,36 @@
 
 
 {% macro product_type_name(expression) -%}
-    {#- A product type as it names feature columns: 'Credit Card' and 'credit_card' are one type. -#}
-    replace(lower(trim(cast({{ expression }} as {{ dbt.type_string() }}))), ' ', '_')
+    {#- A product type as banks write it, made a feature-safe name (null when empty): accents
+        folded (SQL every adapter has, no extension), lower case, every other run of characters
+        one '_', 't_' before a leading digit, 't_' and 8 hex digits of its md5 when nothing is
+        left (a non-Latin script), at most 40 characters. 'Credit Card (Visa/MC)' is
+        credit_card_visa_mc, '7-Eleven card' t_7_eleven_card; 'Crédit card' and 'credit_card'
+        are one type. -#}
+    {%- set written = 'trim(cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ '))' -%}
+    {%- set folded = "translate(replace(replace(replace(lower(" ~ written ~ "), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), '"
+        ~ 'àáâãäåāăąçćčďèéêëēĕėęěĝğģĥìíîïĩīĭįĵķĺļľñńņňòóôõöōŏőŕŗřśŝşšţťùúûüũūŭůűųŵýÿŷźżžÀÁÂÃÄÅĀĂĄÇĆČĎÈÉÊËĒĔĖĘĚĜĞĢĤÌÍÎÏĨĪĬĮĴĶĹĻĽÑŃŅŇÒÓÔÕÖŌŎŐŔŖŘŚŜŞŠŢŤÙÚÛÜŨŪŬŮŰŲŴÝŸŶŹŻŽøØđĐłŁı' ~ "', '"
+        ~ 'aaaaaaaaacccdeeeeeeeeeggghiiiiiiiijklllnnnnoooooooorrrssssttuuuuuuuuuuwyyyzzzaaaaaaaaacccdeeeeeeeeeggghiiiiiiiijklllnnnnoooooooorrrssssttuuuuuuuuuuwyyyzzzooddlli' ~ "')" -%}
+    {%- set name = regexp_replace_all(regexp_replace_all(folded, '[^a-z0-9]+', '_'), '^_+|_+$', '') -%}
+    case
+        when {{ written }} = '' then null
+        when {{ name }} = '' then 't_' || substr(md5({{ written }}), 1, 8)
+        when substr({{ name }}, 1, 1) between '0' and '9' then substr('t_' || {{ name }}, 1, 40)
+        else substr({{ name }}, 1, 40)
+    end
+{%- endmacro %}
+
+
+{% macro regexp_replace_all(expression, pattern, replacement) -%}
+    {{- return(adapter.dispatch('regexp_replace_all', 'bank_segmentation')(expression, pattern, replacement)) -}}
+{%- endmacro %}
+
+{% macro default__regexp_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{% macro snowflake__regexp_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}')
 {%- endmacro %}
 
 

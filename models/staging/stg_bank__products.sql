@@ -12,7 +12,8 @@ clean as (
     select
         product_id,
         product_name,
-        product_type
+        product_type,
+        product_type_label
     from checked
     where dq_rule is null
 

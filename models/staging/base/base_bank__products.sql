@@ -13,7 +13,8 @@ typed as (
         {{ dq_key_text(['product_id']) }} as source_key,
         product_id,
         cast(product_name as {{ dbt.type_string() }}) as product_name,
-        {{ product_type_name('product_type') }} as product_type
+        {{ product_type_name('product_type') }} as product_type,
+        nullif(trim(cast(product_type as {{ dbt.type_string() }})), '') as product_type_label
     from source
 
 ),
@@ -24,7 +25,7 @@ checked as (
         *,
         case
             when product_id is null then 'null_key'
-            when product_type is null or not {{ dq_usable_name('product_type') }} then 'unknown_product_type'
+            when product_type is null then 'unknown_product_type'
         end as dq_rule
     from typed
 
