@@ -1,6 +1,7 @@
 """The dashboard (dashboard/): every page renders on the demo marts with Streamlit's AppTest,
-a missing or empty database shows the build message, the read-only role on Postgres sees every
-page, and the chart, summary, formatting and connection functions do what they say."""
+a missing or empty database shows the build message, and the chart, summary, formatting and
+connection functions do what they say. The pages as the read-only role on Postgres are tested in
+test_postgres.py, beside the Postgres build they read."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, DuckdbBuild, PostgresBuild
+from conftest import ROOT, DuckdbBuild
 
 DASHBOARD = ROOT / "dashboard"
 APP = DASHBOARD / "app.py"
@@ -208,48 +209,6 @@ def test_empty_mart_shows_the_build_message(
     app = run_page("app_pages/segment_evolution.py")
     assert_build_message(app)
     assert "segment_history` is empty" in app.error[0].value
-
-
-# Postgres, as the read-only BI role -------------------------------------------------------
-
-
-@pytest.mark.postgres
-def test_every_page_renders_as_the_read_only_role_on_postgres(
-    postgres_build: PostgresBuild, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings = postgres_build.settings
-    url = (
-        f"postgresql://{postgres_build.reader_role}@{settings['PGHOST']}:{settings['PGPORT']}/{settings['PGDATABASE']}"
-    )
-    monkeypatch.setenv("DASHBOARD_DATABASE_URL", url)
-    monkeypatch.setenv("DBT_SCHEMA_PREFIX", postgres_build.prefix)
-    monkeypatch.delenv("PGPASSWORD", raising=False)  # the role logs in without one
-    for page in PAGES:
-        app = run_page(page)
-        assert_rendered_without_error(app)
-        assert len(app.get("plotly_chart")) >= len(PAGES[page]), page
-
-
-@pytest.mark.postgres
-def test_postgres_marts_read_like_duckdb(
-    postgres_build: PostgresBuild, data: ModuleType, marts: dict[str, pd.DataFrame]
-) -> None:
-    """Same columns, dtypes and rows whichever engine the dashboard reads."""
-    settings = postgres_build.settings
-    url = (
-        f"postgresql://{postgres_build.reader_role}@{settings['PGHOST']}:{settings['PGPORT']}/{settings['PGDATABASE']}"
-    )
-    source = data.Source("postgres", url, f"{postgres_build.prefix}marts")
-    for mart, duck in marts.items():
-        postgres = data.read_mart(source, mart)
-        assert list(postgres.columns) == list(duck.columns), mart
-        assert len(postgres) == len(duck), mart
-        for column in duck.columns:
-            kind = pd.api.types.is_numeric_dtype(duck[column]), pd.api.types.is_datetime64_any_dtype(duck[column])
-            assert (
-                pd.api.types.is_numeric_dtype(postgres[column]),
-                pd.api.types.is_datetime64_any_dtype(postgres[column]),
-            ) == kind, (mart, column)
 
 
 # Snowflake, emulated offline by fakesnow ----------------------------------------------------
