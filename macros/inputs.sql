@@ -81,23 +81,30 @@
 {%- endmacro %}
 
 
-{% macro product_type_name(expression) -%}
-    {#- A product type as banks write it, made a feature-safe name (null when empty): accents
-        folded (SQL every adapter has, no extension), lower case, every other run of characters
-        one '_', 't_' before a leading digit, 't_' and 8 hex digits of its md5 when nothing is
-        left (a non-Latin script), at most 40 characters. 'Credit Card (Visa/MC)' is
-        credit_card_visa_mc, '7-Eleven card' t_7_eleven_card; 'Crédit card' and 'credit_card'
-        are one type. -#}
-    {%- set written = 'trim(cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ '))' -%}
-    {%- set folded = "translate(replace(replace(replace(lower(" ~ written ~ "), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), '"
+{% macro product_type_written(expression) -%}
+    nullif(trim(cast({{ expression }} as {{ dbt.type_string() }})), '') {#- as written, trimmed; null when empty -#}
+{%- endmacro %}
+
+
+{% macro product_type_folded(written) -%}
+    {#- A written product type folded towards a name: accents folded (SQL every adapter has, no
+        extension), lower case, every other run of characters one '_', none at either end. -#}
+    {%- set plain = "translate(replace(replace(replace(lower(" ~ written ~ "), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), '"
         ~ 'àáâãäåāăąçćčďèéêëēĕėęěĝğģĥìíîïĩīĭįĵķĺļľñńņňòóôõöōŏőŕŗřśŝşšţťùúûüũūŭůűųŵýÿŷźżžÀÁÂÃÄÅĀĂĄÇĆČĎÈÉÊËĒĔĖĘĚĜĞĢĤÌÍÎÏĨĪĬĮĴĶĹĻĽÑŃŅŇÒÓÔÕÖŌŎŐŔŖŘŚŜŞŠŢŤÙÚÛÜŨŪŬŮŰŲŴÝŸŶŹŻŽøØđĐłŁı' ~ "', '"
         ~ 'aaaaaaaaacccdeeeeeeeeeggghiiiiiiiijklllnnnnoooooooorrrssssttuuuuuuuuuuwyyyzzzaaaaaaaaacccdeeeeeeeeeggghiiiiiiiijklllnnnnoooooooorrrssssttuuuuuuuuuuwyyyzzzooddlli' ~ "')" -%}
-    {%- set name = regexp_replace_all(regexp_replace_all(folded, '[^a-z0-9]+', '_'), '^_+|_+$', '') -%}
+    {{ regexp_replace_all(regexp_replace_all(plain, '[^a-z0-9]+', '_'), '^_+|_+$', '') }}
+{%- endmacro %}
+
+
+{% macro product_type_name(written, folded) -%}
+    {#- The type as it names feature columns: 't_' before a leading digit, 't_' and 8 hex digits of
+        its md5 when nothing is left (non-Latin), at most 40 characters. 'Crédit Card (Visa/MC)'
+        is credit_card_visa_mc, '7-Eleven card' t_7_eleven_card. -#}
     case
-        when {{ written }} = '' then null
-        when {{ name }} = '' then 't_' || substr(md5({{ written }}), 1, 8)
-        when substr({{ name }}, 1, 1) between '0' and '9' then substr('t_' || {{ name }}, 1, 40)
-        else substr({{ name }}, 1, 40)
+        when {{ written }} is null then null
+        when {{ folded }} = '' then 't_' || substr(md5({{ written }}), 1, 8)
+        when substr({{ folded }}, 1, 1) between '0' and '9' then substr('t_' || {{ folded }}, 1, 40)
+        else substr({{ folded }}, 1, 40)
     end
 {%- endmacro %}
 
@@ -117,15 +124,16 @@
 
 {% macro product_types() -%}
     {#- The product types of the clean products, sorted: pivot values read from the products input
-        itself (as dbt-utils' get_column_values does), so that compile needs only the inputs; []
-        at parse time. A type that cannot name a column is quarantined by base_bank__products. -#}
+        itself (as dbt-utils' get_column_values does) and named as base_bank__products names them,
+        so that compile needs only the inputs; [] at parse time. -#}
     {%- if not execute or not bank_input_exists('products') -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set query -%}
-        select distinct {{ product_type_name('product_type') }}
-        from {{ bank_input_relation('products') }}
-        where product_id is not null and product_type is not null
+        select distinct {{ product_type_name('written', product_type_folded('written')) }}
+        from (select {{ product_type_written('product_type') }} as written from {{ bank_input_relation('products') }}
+            where product_id is not null) as spelled
+        where written is not null
     {%- endset -%}
     {%- set types = [] -%}
     {%- for product_type in run_query(query).columns[0].values() | sort

@@ -13,9 +13,29 @@ typed as (
         {{ dq_key_text(['product_id']) }} as source_key,
         product_id,
         cast(product_name as {{ dbt.type_string() }}) as product_name,
-        {{ product_type_name('product_type') }} as product_type,
-        nullif(trim(cast(product_type as {{ dbt.type_string() }})), '') as product_type_label
+        {{ product_type_written('product_type') }} as product_type_label
     from source
+
+),
+
+folded as (
+
+    select
+        *,
+        {{ product_type_folded('product_type_label') }} as product_type_folded
+    from typed
+
+),
+
+named as (
+
+    select
+        source_key,
+        product_id,
+        product_name,
+        {{ product_type_name('product_type_label', 'product_type_folded') }} as product_type,
+        product_type_label
+    from folded
 
 ),
 
@@ -27,7 +47,7 @@ checked as (
             when product_id is null then 'null_key'
             when product_type is null then 'unknown_product_type'
         end as dq_rule
-    from typed
+    from named
 
 )
 
