@@ -160,6 +160,19 @@ figures_with_history as (
 
 ),
 
+-- Each recomputed month with the months of its window: the averages below join the figures
+-- on this pair (a hash join), not on a month range (a sort of every figure row).
+window_months as (
+
+    select
+        months.month_date,
+        window_month.month_date as window_month_date
+    from months
+    inner join {{ ref('int_months') }} as window_month
+        on window_month.month_date between months.lookback_start and months.month_date
+
+),
+
 -- A new month's lookback averages as one aggregate over its window's months: a window
 -- function would sort and average every stored month again only to keep the new ones. The
 -- spine is dense, so the months from lookback_start are the window's rows, and the sums are
@@ -171,14 +184,11 @@ new_month_averages as (
         {% for column_name in columns.averaged %}
         cast(avg(figures.{{ column_name }}) as {{ type_double() }}) as {{ column_name }}_avg,
         {% endfor %}
-        months.month_date,
+        window_months.month_date,
         figures.customer_id
-    from months
-    inner join figures_with_history as figures
-        on
-            months.lookback_start <= figures.month_date
-            and months.month_date >= figures.month_date
-    group by months.month_date, figures.customer_id
+    from window_months
+    inner join figures_with_history as figures on window_months.window_month_date = figures.month_date
+    group by window_months.month_date, figures.customer_id
 
 ),
 
