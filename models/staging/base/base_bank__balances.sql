@@ -57,6 +57,16 @@ typed as (
 
 ),
 
+-- keys held by more than one row: a hash aggregate, cheaper than a window over every row
+duplicate_keys as (
+
+    select customer_id, product_id, month_date
+    from typed
+    group by customer_id, product_id, month_date
+    having count(*) > 1
+
+),
+
 checked as (
 
     select
@@ -70,12 +80,16 @@ checked as (
             when typed.month_date > {{ month_end(dq_as_of()) }} then 'date_in_future'
             when customers.customer_id is null then 'orphan_customer'
             when products.product_id is null then 'orphan_product'
-            when count(*) over (partition by typed.customer_id, typed.product_id, typed.month_date) > 1
-                then 'duplicate_key'
+            when duplicate_keys.customer_id is not null then 'duplicate_key'
         end as dq_rule
     from typed
     left join customers on typed.customer_id = customers.customer_id
     left join products on typed.product_id = products.product_id
+    left join duplicate_keys
+        on
+            typed.customer_id = duplicate_keys.customer_id
+            and typed.product_id = duplicate_keys.product_id
+            and typed.month_date = duplicate_keys.month_date
 
 ),
 

@@ -46,6 +46,16 @@ typed as (
 
 ),
 
+-- keys held by more than one row: a hash aggregate, cheaper than a window over every row
+duplicate_keys as (
+
+    select customer_id, month_date
+    from typed
+    group by customer_id, month_date
+    having count(*) > 1
+
+),
+
 checked as (
 
     select
@@ -56,10 +66,14 @@ checked as (
             when typed.month_date is null then 'not_a_date'
             when typed.month_date > {{ month_end(dq_as_of()) }} then 'date_in_future'
             when customers.customer_id is null then 'orphan_customer'
-            when count(*) over (partition by typed.customer_id, typed.month_date) > 1 then 'duplicate_key'
+            when duplicate_keys.customer_id is not null then 'duplicate_key'
         end as dq_rule
     from typed
     left join customers on typed.customer_id = customers.customer_id
+    left join duplicate_keys
+        on
+            typed.customer_id = duplicate_keys.customer_id
+            and typed.month_date = duplicate_keys.month_date
 
 ),
 

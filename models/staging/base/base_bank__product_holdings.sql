@@ -42,6 +42,16 @@ products as (
 
 ),
 
+-- keys held by more than one row: a hash aggregate, cheaper than a window over every row
+duplicate_keys as (
+
+    select customer_id, product_id, opened_on
+    from typed
+    group by customer_id, product_id, opened_on
+    having count(*) > 1
+
+),
+
 checked as (
 
     select
@@ -54,12 +64,16 @@ checked as (
             when typed.closed_on < typed.opened_on then 'closed_before_opened'
             when customers.customer_id is null then 'orphan_customer'
             when products.product_id is null then 'orphan_product'
-            when count(*) over (partition by typed.customer_id, typed.product_id, typed.opened_on) > 1
-                then 'duplicate_key'
+            when duplicate_keys.customer_id is not null then 'duplicate_key'
         end as dq_rule
     from typed
     left join customers on typed.customer_id = customers.customer_id
     left join products on typed.product_id = products.product_id
+    left join duplicate_keys
+        on
+            typed.customer_id = duplicate_keys.customer_id
+            and typed.product_id = duplicate_keys.product_id
+            and typed.opened_on = duplicate_keys.opened_on
 
 ),
 
