@@ -40,6 +40,7 @@
         int_list_problem('transition_comparison_months', given_var(given, 'transition_comparison_months'), 1, 120),
         date_problem('as_of_date', given_var(given, 'as_of_date')),
         share_problem('min_segment_share', given_var(given, 'min_segment_share')),
+        share_problem('month_drop_warning_share', given_var(given, 'month_drop_warning_share')),
         refit_model_problem(given_var(given, 'refit_model', false)),
         int_problem('reprocess_months', given_var(given, 'reprocess_months'), 0, 120),
     ] -%}

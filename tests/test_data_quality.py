@@ -292,6 +292,23 @@ def test_a_tiny_segment_is_flagged_in_the_model_summary(duckdb_copy: DuckdbBuild
     assert 0.1 < summary["smallest_segment_share"].iloc[0] < 0.2
 
 
+def test_a_half_loaded_latest_month_raises_the_warning(duckdb_copy: DuckdbBuild) -> None:
+    """The demo's latest month is whole: no warning. With half its balance rows and half its
+    active customers gone (as a load stopped half way would leave it), both measures warn."""
+    project = duckdb_copy.project
+    whole = project.run("test", "--select", "assert_latest_month_is_complete")
+    assert whole.returncode == 0 and "PASS assert_latest_month_is_complete" in whole.stdout, whole.stdout[-2000:]
+    with duckdb.connect(str(duckdb_copy.path)) as connection:
+        for table in ("staging.base_bank__balances", "intermediate.int_customer_month_features"):
+            connection.execute(
+                f"delete from {table} where customer_id % 2 = 0"
+                f" and month_date = (select max(month_date) from {table})"
+            )
+    half = project.run("test", "--select", "assert_latest_month_is_complete")
+    # the run goes on (exit 0); the warning counts the two measures that dropped
+    assert half.returncode == 0 and "WARN 2 assert_latest_month_is_complete" in half.stdout, half.stdout[-2000:]
+
+
 def test_default_build_flags_no_tiny_segment(duckdb_build: DuckdbBuild) -> None:
     summary = query(duckdb_build, "select warning from segment_model.seg_model_summary")
     assert summary["warning"].isna().all()

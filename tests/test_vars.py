@@ -32,6 +32,7 @@ BAD_VARS = [
     ("as_of_date", "current_date; drop table x", "null or a date as 'YYYY-MM-DD'"),
     ("min_segment_share", 0.9, "a number from 0 to 0.5"),
     ("min_segment_share", "tiny", "a number from 0 to 0.5"),
+    ("month_drop_warning_share", 0.75, "a number from 0 to 0.5"),
     ("refit_model", "yes please", "true or false"),
     ("reprocess_months", -1, "an integer from 0 to 120"),
     ("kmeans_engine", "spark", "'python' or 'sql'"),
