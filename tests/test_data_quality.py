@@ -301,8 +301,7 @@ def test_a_half_loaded_latest_month_raises_the_warning(duckdb_copy: DuckdbBuild)
     with duckdb.connect(str(duckdb_copy.path)) as connection:
         for table in ("staging.base_bank__balances", "intermediate.int_customer_month_features"):
             connection.execute(
-                f"delete from {table} where customer_id % 2 = 0"
-                f" and month_date = (select max(month_date) from {table})"
+                f"delete from {table} where customer_id % 2 = 0 and month_date = (select max(month_date) from {table})"
             )
     half = project.run("test", "--select", "assert_latest_month_is_complete")
     # the run goes on (exit 0); the warning counts the two measures that dropped

@@ -49,7 +49,9 @@ typed as (
 -- keys held by more than one row: a hash aggregate, cheaper than a window over every row
 duplicate_keys as (
 
-    select customer_id, month_date
+    select
+        customer_id,
+        month_date
     from typed
     group by customer_id, month_date
     having count(*) > 1

@@ -45,7 +45,10 @@ products as (
 -- keys held by more than one row: a hash aggregate, cheaper than a window over every row
 duplicate_keys as (
 
-    select customer_id, product_id, opened_on
+    select
+        customer_id,
+        product_id,
+        opened_on
     from typed
     group by customer_id, product_id, opened_on
     having count(*) > 1
