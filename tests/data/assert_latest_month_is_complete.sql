@@ -1,7 +1,7 @@
 {{ config(severity='warn') }}
--- Warns (the run goes on) when the latest month holds a larger share fewer balance rows or
--- active customers than the month before than var month_drop_warning_share: a month loaded
--- half way would be scored, and would move customers between segments, as if it were whole.
+-- Warns (the run goes on) when the latest month's balance rows or active customers fall,
+-- against the month before, by more than the share var month_drop_warning_share: a month
+-- loaded half way would be scored, and would move customers between segments, as if whole.
 {%- set max_drop = var_share('month_drop_warning_share') %}
 
 with balance_rows as (
