@@ -2,7 +2,7 @@
     - stop: a missing table or column, or an unusable column type, fails the run while it
       compiles, with a message naming the input table, the column and the rule; duplicate
       customers or products and no usable customer fail error-severity tests on the base models
-      (macros/tests/input_keys.sql), which skip everything downstream and store the keys;
+      (tests/data/generic/input_keys.sql), which skip everything downstream and store the keys;
     - quarantine: the base_bank__* model flags the row with its rule (dq_rule), staging keeps
       only clean rows, and audit.data_quality_issues lists every flagged row with its run id. -#}
 
@@ -19,7 +19,8 @@
     {%- if not bank_input_exists(table_name) -%}
         {{ exceptions.raise_compiler_error(
             "Input table " ~ table_name ~ " is missing from schema " ~ relation.schema
-            ~ " (rule: required table). Create it with the columns " ~ required.keys() | list | join(', ') ~ "."
+            ~ " (rule: required table): no table or view " ~ relation.identifier ~ " (var input_tables names"
+            ~ " your own). It needs the columns " ~ required.keys() | list | join(', ') ~ "."
         ) }}
     {%- endif -%}
     {%- set found = {} -%}
@@ -31,7 +32,7 @@
         {%- if name not in found -%}
             {{ exceptions.raise_compiler_error(
                 "Input table " ~ table_name ~ ", column " ~ name ~ ": rule 'required column' - the column is missing"
-                ~ " (found: " ~ found.keys() | list | sort | join(', ') ~ ")."
+                ~ " (found: " ~ found.keys() | list | sort | join(', ') ~ "; var input_columns maps your own names)."
             ) }}
         {%- endif -%}
         {%- set column = found[name] -%}

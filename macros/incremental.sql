@@ -3,22 +3,13 @@
     reprocess_months of those it stores, so that a restated month is rebuilt. The filter is
     written in each model; these macros only spell out the config and the boundary. -#}
 
-{% macro month_incremental_config(unique_key='month_date', pre_hook=none, post_hook=none) -%}
+{% macro month_incremental_config(unique_key='month_date', pre_hook=[], post_hook=[]) -%}
     {#- Config of a model incremental on the month: a run replaces whole months (delete+insert on
         unique_key); a change of columns stops the run and asks for --full-refresh. -#}
-    {%- set settings = {
-        'materialized': 'incremental',
-        'incremental_strategy': 'delete+insert',
-        'unique_key': unique_key,
-        'on_schema_change': 'fail',
-    } -%}
-    {%- if pre_hook is not none -%}
-        {%- do settings.update({'pre_hook': pre_hook}) -%}
-    {%- endif -%}
-    {%- if post_hook is not none -%}
-        {%- do settings.update({'post_hook': post_hook}) -%}
-    {%- endif -%}
-    {{ config(**settings) }}
+    {{ config(
+        materialized='incremental', incremental_strategy='delete+insert', unique_key=unique_key,
+        on_schema_change='fail', pre_hook=pre_hook, post_hook=post_hook,
+    ) }}
 {%- endmacro %}
 
 

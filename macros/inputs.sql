@@ -3,11 +3,7 @@
 
 {% macro bank_input(table_name) -%}
     {#- Returns the relation (not text), so callers can introspect it. -#}
-    {%- if var_identifier('input_schema') is none -%}
-        {{ return(ref(table_name)) }}
-    {%- else -%}
-        {{ return(source('bank', table_name)) }}
-    {%- endif -%}
+    {{ return(ref(table_name) if var_identifier('input_schema') is none else source('bank', table_name)) }}
 {%- endmacro %}
 
 
@@ -20,11 +16,7 @@
         {{ return(api.Relation.create(database=relation.database, schema=relation.schema, identifier=relation.identifier)) }}
     {%- endif -%}
     {#- The demo seeds' schema, as dbt_project.yml configures it. -#}
-    {{ return(api.Relation.create(
-        database=target.database,
-        schema=generate_schema_name('demo_data', none),
-        identifier=table_name,
-    )) }}
+    {{ return(api.Relation.create(database=target.database, schema=generate_schema_name('demo_data', none), identifier=table_name)) }}
 {%- endmacro %}
 
 
@@ -39,22 +31,72 @@
 {%- endmacro %}
 
 
+{% macro input_contract() -%}
+    {#- The contract's tables and columns (docs/design.md, "Inputs"); input_tables, input_columns map yours. -#}
+    {{ return({
+        'customers': ['customer_id', 'birth_date', 'customer_since', 'tier', 'annual_income', 'gender', 'marital_status', 'occupation', 'region', 'loaded_at'],
+        'customer_activity': ['customer_id', 'month_date', 'loaded_at'],
+        'products': ['product_id', 'product_name', 'product_type', 'loaded_at'],
+        'product_holdings': ['customer_id', 'product_id', 'opened_on', 'closed_on', 'loaded_at'],
+        'balances': ['customer_id', 'product_id', 'month_date', 'balance', 'loaded_at'],
+        'revenues': ['customer_id', 'product_id', 'month_date', 'revenue', 'loaded_at'],
+    }) }}
+{%- endmacro %}
+
+
+{% macro input_columns_mapped(table_name) -%}
+    {#- {contract column: your column} of an input table (var input_columns). -#}
+    {{ return((var('input_columns', {}) or {}).get(table_name) or {}) }}
+{%- endmacro %}
+
+
 {% macro bank_input_columns(table_name) -%}
-    {#- Columns of an input table (dbt Column objects, names lower-cased), [] at parse time. -#}
+    {#- Columns of an input table (dbt Column objects) as the models name them, [] at parse time:
+        a column var input_columns maps under its contract name (lower case), the others as they
+        are; a contract name another column is mapped onto hides the column of that name. -#}
     {%- if not execute or not bank_input_exists(table_name) -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set columns = adapter.get_columns_in_relation(bank_input_relation(table_name)) -%}
+    {%- set mapped = input_columns_mapped(table_name) -%}
+    {%- set contract_name = {} -%}
+    {%- for contract_column, own_column in mapped.items() -%}
+        {%- do contract_name.update({own_column | lower: contract_column}) -%}
+    {%- endfor -%}
+    {%- set columns = [] -%}
+    {%- for column in adapter.get_columns_in_relation(bank_input_relation(table_name))
+        if column.name | lower in contract_name or column.name | lower not in mapped -%}
+        {%- set name = contract_name.pop(column.name | lower, column.name) -%}
+        {%- do columns.append(api.Column(name, column.dtype, column.char_size, column.numeric_precision, column.numeric_scale)) -%}
+    {%- endfor -%}
+    {%- for own_column, contract_column in contract_name.items() -%}
+        {{ exceptions.raise_compiler_error(
+            "Input table " ~ table_name ~ " (" ~ bank_input_relation(table_name) ~ "), column " ~ contract_column
+            ~ ": rule 'mapped column exists' - var input_columns maps it to " ~ own_column ~ ", which the table does"
+            ~ " not have (found: " ~ columns | map(attribute='name') | map('lower') | sort | join(', ') ~ ")."
+        ) }}
+    {%- endfor -%}
     {{ return(columns) }}
 {%- endmacro %}
 
 
+{% macro bank_input_select(table_name) -%}
+    {#- The select list of an input table under the models' names: '*' when nothing is mapped, else every
+        column, the mapped ones renamed (client_no as customer_id; a name with capitals quoted as written). -#}
+    {%- set mapped = input_columns_mapped(table_name) -%}
+    {%- set items = [] -%}
+    {%- for column in bank_input_columns(table_name) if mapped -%}
+        {%- set own = mapped.get(column.name) -%}
+        {%- do items.append(adapter.quote(column.name) if own is none
+            else (own if own == own | lower else adapter.quote(own)) ~ ' as ' ~ column.name) -%}
+    {%- endfor -%}
+    {{ return(items | join(', ') or '*') }}
+{%- endmacro %}
+
+
 {% macro optional_column(available_columns, column_name, data_type) -%}
-    {#- The column cast to data_type when the input has it, else a typed null. The actual
-        name is quoted as introspected, so upper-case Snowflake names resolve too. -#}
-    {%- set matches = available_columns | selectattr('name', 'in', [column_name, column_name | upper]) | list -%}
-    {%- if matches -%}
-        cast({{ adapter.quote(matches[0].name) }} as {{ data_type }})
+    {#- The column cast to data_type when the input has it (under its contract name), else a typed null. -#}
+    {%- if column_name in available_columns | map(attribute='name') | map('lower') | list -%}
+        cast({{ column_name }} as {{ data_type }})
     {%- else -%}
         cast(null as {{ data_type }})
     {%- endif -%}
@@ -62,8 +104,10 @@
 
 
 {% macro activity_input_columns() -%}
-    {#- Behaviour columns of the customer_activity input: every numeric column besides the keys.
-        A non-numeric column is reported and left out; a name that cannot be a feature stops the run. -#}
+    {#- Behaviour columns of the customer_activity input: those var activity_columns lists, else every
+        numeric column besides the keys. A non-numeric column is reported and left out; a listed
+        column that is not a numeric one, or a name that cannot be a feature, stops the run. -#}
+    {%- set chosen = var('activity_columns', none) -%}
     {%- set usable = [] -%}
     {%- for column in bank_input_columns('customer_activity') if column.name | lower not in ['customer_id', 'month_date'] -%}
         {%- if not column.is_number() -%}
@@ -73,10 +117,17 @@
                 "Input table customer_activity, column '" ~ column.name ~ "': rule 'feature column names are"
                 ~ " letters, digits and underscores, starting with a letter, at most 41 characters'."
             ) }}
-        {%- else -%}
+        {%- elif chosen is none or column.name | lower in chosen | map('lower') -%}
             {%- do usable.append(column.name) -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- set missing = (chosen or []) | map('lower') | reject('in', usable | map('lower') | list) | list -%}
+    {%- if missing and bank_input_exists('customer_activity') and execute -%}
+        {{ exceptions.raise_compiler_error(
+            "Input table customer_activity, column " ~ missing | join(', ') ~ ": rule 'activity_columns lists"
+            ~ " numeric columns' - var activity_columns names it; numeric columns: " ~ usable | join(', ') ~ "."
+        ) }}
+    {%- endif -%}
     {{ return(usable) }}
 {%- endmacro %}
 
@@ -131,7 +182,8 @@
     {%- endif -%}
     {%- set query -%}
         select distinct {{ product_type_name('written', product_type_folded('written')) }}
-        from (select {{ product_type_written('product_type') }} as written from {{ bank_input_relation('products') }}
+        from (select {{ product_type_written('product_type') }} as written
+            from (select {{ bank_input_select('products') }} from {{ bank_input_relation('products') }}) as products
             where product_id is not null) as spelled
         where written is not null
     {%- endset -%}

@@ -66,7 +66,7 @@
         {%- if column_name in available -%}
             {%- set query -%}
                 select distinct coalesce(lower(trim(cast({{ column_name }} as {{ dbt.type_string() }}))), 'unknown')
-                from {{ bank_input_relation('customers') }}
+                from (select {{ bank_input_select('customers') }} from {{ bank_input_relation('customers') }}) as customers
             {%- endset -%}
             {%- set values = run_query(query).columns[0].values() -%}
         {%- endif -%}

@@ -27,6 +27,9 @@
         int_problem('n_clusters', given_var(given, 'n_clusters'), 2, 50),
         int_problem('random_seed', given_var(given, 'random_seed'), 0, 2147483647),
         identifier_problem('input_schema', given_var(given, 'input_schema')),
+        input_tables_problem(given_var(given, 'input_tables', {}), given_var(given, 'input_schema')),
+        input_columns_problem(given_var(given, 'input_columns', {}), given_var(given, 'input_schema')),
+        activity_columns_problem(given_var(given, 'activity_columns')),
         identifier_problem('bi_read_role', given_var(given, 'bi_read_role')),
         customer_id_type_problem(given_var(given, 'customer_id_type', 'bigint')),
         kmeans_engine_problem(given_var(given, 'kmeans_engine')),
@@ -198,4 +201,49 @@
     {#- var refit_model (read by refit_model()): true or false, or the string 'true' or 'false'. -#}
     {%- set ok = raw is boolean or (raw is string and raw | lower in ['true', 'false']) -%}
     {{ return('' if ok else var_problem('refit_model', raw, 'true or false')) }}
+{%- endmacro %}
+
+
+{% macro input_tables_problem(raw, input_schema) -%}
+    {#- var input_tables: {contract table: your table, a plain name}, only with input_schema; names a bad entry. -#}
+    {%- set tables = input_contract().keys() | list -%}
+    {%- for table, own in (raw.items() if raw is mapping else [(raw, none)])
+        if raw and (input_schema is none or table not in tables or own is not string or identifier_problem('', own)) -%}
+        {{ return(var_problem('input_tables', table ~ ': ' ~ own if raw is mapping else raw,
+            "{contract table: your table} with input_schema set; contract tables: " ~ tables | join(', '))) }}
+    {%- endfor -%}
+    {{ return('') }}
+{%- endmacro %}
+
+
+{% macro input_columns_problem(raw, input_schema) -%}
+    {#- var input_columns: {contract table: {contract column: your plain column name, each once}}, with input_schema. -#}
+    {%- set contract = input_contract() -%}
+    {%- for table, columns in (raw.items() if raw is mapping else [(raw, none)]) if raw -%}
+        {%- if input_schema is none or table not in contract or columns is not mapping -%}
+            {{ return(var_problem('input_columns', table ~ ': ' ~ columns if raw is mapping else raw,
+                "{contract table: {contract column: your column}} with input_schema set; contract tables: " ~ contract.keys() | join(', '))) }}
+        {%- endif -%}
+        {%- for column, own in columns.items() if column not in contract[table] -%}
+            {{ return(var_problem('input_columns', table ~ '.' ~ column, "the columns of " ~ table ~ ": " ~ contract[table] | join(', '))) }}
+        {%- endfor -%}
+        {%- set owns = columns.values() | map('string') | map('lower') | list -%}
+        {%- for column, own in columns.items() -%}
+            {%- if own is not string or identifier_problem('', own) or own | lower in owns[:loop.index0] -%}
+                {{ return(var_problem('input_columns', table ~ '.' ~ column ~ ': ' ~ own, "a plain column name, each of your columns once")) }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return('') }}
+{%- endmacro %}
+
+
+{% macro activity_columns_problem(raw) -%}
+    {#- var activity_columns: null (every numeric column) or a list of plain column names. -#}
+    {%- set names = raw if raw is iterable and raw is not string and raw is not mapping else [none] -%}
+    {%- set bad = [] -%}
+    {%- for name in names if raw is not none and (name is not string or identifier_problem('', name)) -%}
+        {%- do bad.append(name) -%}
+    {%- endfor -%}
+    {{ return(var_problem('activity_columns', raw, "null or a list of column names") if bad else '') }}
 {%- endmacro %}

@@ -230,6 +230,7 @@ class PostgresBuild:
     settings: dict[str, str]
     prefix: str
     reader_role: str
+    variables: dict  # the vars of the build: every later dbt command on it takes them too
 
     def connect(self, user: str | None = None) -> psycopg2.extensions.connection:
         return postgres_connect({**self.settings, "PGUSER": user or self.settings["PGUSER"]})
@@ -275,7 +276,8 @@ def postgres_build(
     postgres_settings_checked: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PostgresBuild]:
     """The whole project built once with `dbt build --target postgres` in its own prefixed
-    schemas, granting read access on the marts to a login role made for the test."""
+    schemas, on the demo data as a bank naming everything its own way (OWN_TABLES, OWN_COLUMNS)
+    delivers it, granting read access on the marts to a login role made for the test."""
     prefix = f"t{uuid.uuid4().hex[:8]}_"
     reader_role = f"{prefix}bi_reader"
     work_dir = tmp_path_factory.mktemp("postgres_build")
@@ -284,10 +286,12 @@ def postgres_build(
     )
     execute_as_admin(postgres_settings_checked, f'create role "{reader_role}" login')
     try:
+        load_own_bank_by_copy(postgres_settings_checked, f"{prefix}bank")
+        # the demo seeds too: the dbt unit tests, which run on them only, read their column types
         load_demo_seeds_by_copy(postgres_settings_checked, f"{prefix}demo_data")
-        # The demo seeds are loaded above; dbt seed (the small seeds) and dbt build do the rest.
-        project.run("build", "--exclude", "path:seeds/demo", "--vars", json.dumps({"bi_read_role": reader_role}))
-        yield PostgresBuild(project, postgres_settings_checked, prefix, reader_role)
+        variables = {"input_schema": f"{prefix}bank", **OWN_VARS, "bi_read_role": reader_role}
+        project.run("build", "--vars", json.dumps(variables))
+        yield PostgresBuild(project, postgres_settings_checked, prefix, reader_role, variables)
     finally:
         drop_schemas_with_prefix(postgres_settings_checked, prefix)
         execute_as_admin(postgres_settings_checked, f'drop owned by "{reader_role}"', f'drop role "{reader_role}"')
@@ -309,6 +313,88 @@ def load_demo_seeds_by_copy(settings: dict[str, str], schema: str) -> None:
                 header = csv_file.readline().strip()
                 cursor.copy_expert(f"copy {table} ({header}) from stdin with (format csv)", csv_file)
     connection.close()
+
+
+# A bank that names everything its own way (var input_tables, input_columns): the demo data
+# with every table and 21 columns renamed, customer ids as zero-padded text, months as
+# timestamps on any day, product types spelled for people. It must give the demo's features.
+OWN_TABLES = {
+    "customers": "crm_clients",
+    "customer_activity": "client_behaviour",
+    "products": "product_catalogue",
+    "product_holdings": "contracts",
+    "balances": "monthly_positions",
+    "revenues": "monthly_income",
+}
+OWN_COLUMNS = {
+    "customers": {
+        "customer_id": "client_no",
+        "birth_date": "date_of_birth",
+        "customer_since": "relationship_start",
+        "tier": "service_level",
+        "annual_income": "income_yearly",
+        "occupation": "job",
+    },
+    "customer_activity": {"customer_id": "client_no", "month_date": "period"},
+    "products": {"product_id": "prod_code", "product_name": "label", "product_type": "category"},
+    "product_holdings": {
+        "customer_id": "client_no",
+        "product_id": "prod_code",
+        "opened_on": "start_date",
+        "closed_on": "end_date",
+    },
+    "balances": {
+        "customer_id": "client_no",
+        "product_id": "prod_code",
+        "month_date": "position_date",
+        "balance": "amount",
+        "loaded_at": "ingested_at",
+    },
+    "revenues": {
+        "customer_id": "client_no",
+        "product_id": "prod_code",
+        "month_date": "booking_month",
+        "revenue": "fee_income",
+    },
+}
+OWN_PRODUCT_TYPES = {
+    "current_account": "Current Account",
+    "savings": "SAVINGS",
+    "credit_card": "Crédit / Card",
+    "mortgage": "(Mortgage)",
+    "consumer_loan": "[Consumer Loan]",
+    "investment": " Invèstment",
+    "insurance": "Insurance/",
+}
+OWN_VARS = {"input_tables": OWN_TABLES, "input_columns": OWN_COLUMNS, "customer_id_type": "bigint"}
+OWN_EXPRESSIONS = {
+    "customer_id": "lpad(cast(customer_id as varchar), 8, '0')",
+    "month_date": "cast(month_date as timestamp) - interval '20 days' + interval '9 hours'",
+    "product_type": "case product_type "
+    + " ".join(f"when '{name}' then '{spelling}'" for name, spelling in OWN_PRODUCT_TYPES.items())
+    + " end",
+    "loaded_at": "cast(current_timestamp as timestamp)",
+}
+
+
+def own_bank_statements(schema: str, columns: dict[str, list[str]]) -> list[str]:
+    """SQL (DuckDB and Postgres) that turns the contract tables in schema, with the given
+    columns, into the own-named bank of OWN_TABLES and OWN_COLUMNS, and drops the contract tables."""
+    statements = []
+    for table, own_table in OWN_TABLES.items():
+        renamed = OWN_COLUMNS[table]
+        names = columns[table] + (["loaded_at"] if "loaded_at" in renamed else [])
+        select = ", ".join(f"{OWN_EXPRESSIONS.get(name, name)} as {renamed.get(name, name)}" for name in names)
+        statements.append(f"create table {schema}.{own_table} as select {select} from {schema}.{table}")
+    return statements + [f"drop table {schema}.{table}" for table in OWN_TABLES]
+
+
+def load_own_bank_by_copy(settings: dict[str, str], schema: str) -> None:
+    """The demo data as OWN_TABLES and OWN_COLUMNS name it, in schema."""
+    load_demo_seeds_by_copy(settings, schema)
+    seeds = yaml.safe_load((SEEDS / "_demo__seeds.yml").read_text())["seeds"]
+    columns = {seed["name"]: list(seed["config"]["column_types"]) for seed in seeds}
+    execute_as_admin(settings, *own_bank_statements(f'"{schema}"', columns))
 
 
 def execute_as_admin(settings: dict[str, str], *statements: str) -> None:

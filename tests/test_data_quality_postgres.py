@@ -74,7 +74,7 @@ def project_for(inputs: tuple[dict[str, str], str], case: str, work_dir: Path) -
     [
         ("missing_table", "Input table products is missing from schema {s} (rule: required table)"),
         ("missing_column", "Input table customers, column tier: rule 'required column' - the column is missing"),
-        # an error-severity test on base_bank__customers (macros/tests/input_keys.sql)
+        # an error-severity test on base_bank__customers (tests/data/generic/input_keys.sql)
         ("duplicate_customer", "Failure in test input_customers_customer_id_is_unique"),
     ],
 )

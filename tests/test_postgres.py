@@ -53,12 +53,25 @@ def test_schemas_are_prefixed(postgres_build: PostgresBuild) -> None:
     schemas = postgres_build.query(f"select nspname from pg_namespace where nspname like '{postgres_build.prefix}%'")[
         "nspname"
     ]
-    layers = ("demo_data", "staging", "intermediate", "segment_model", "audit", "marts")
+    layers = ("bank", "demo_data", "staging", "intermediate", "segment_model", "audit", "marts")
     assert set(schemas) == {f"{postgres_build.prefix}{name}" for name in layers}
 
 
+def test_freshness_of_the_own_named_balances_on_postgres(postgres_build: PostgresBuild) -> None:
+    result = postgres_build.project.run("source", "freshness", "--vars", json.dumps(postgres_build.variables))
+    assert "PASS freshness of bank.balances" in " ".join(result.stdout.split()), result.stdout
+
+
+def test_unit_tests_pass_on_postgres(postgres_build: PostgresBuild) -> None:
+    # without input_schema: the unit tests mock the demo seeds (loaded beside the bank's tables)
+    postgres_build.project.run("test", "--select", "test_type:unit")
+    results = postgres_build.project.run_results()
+    statuses = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert len(statuses) >= 10 and set(statuses.values()) == {"pass"}, statuses
+
+
 def test_docs_generate_on_postgres(postgres_build: PostgresBuild) -> None:
-    postgres_build.project.run("docs", "generate")
+    postgres_build.project.run("docs", "generate", "--vars", json.dumps(postgres_build.variables))
     assert (postgres_build.project.work_dir / "target" / "catalog.json").exists()
 
 
@@ -147,7 +160,7 @@ def test_read_only_role_selects_every_mart(postgres_build: PostgresBuild) -> Non
     [
         "staging.stg_bank__customers",
         "intermediate.int_customer_month_features",
-        "demo_data.customers",
+        "bank.crm_clients",
         "segment_model.seg_centroids",
     ],
 )
@@ -183,8 +196,9 @@ def test_two_postgres_builds_give_identical_marts(postgres_build: PostgresBuild)
     # against the stored table included) and not a bit of a mart may change. The fit's
     # determinism is covered by the SQL engine's identical labels on DuckDB and Postgres.
     # the fixture's vars: a run without bi_read_role would leave the rebuilt marts ungranted
-    vars_ = json.dumps({"bi_read_role": postgres_build.reader_role})
-    postgres_build.project.run("build", "--exclude", "resource_type:seed", "--vars", vars_)
+    postgres_build.project.run(
+        "build", "--exclude", "resource_type:seed", "--vars", json.dumps(postgres_build.variables)
+    )
     second = read_all()
     for mart, frame in first.items():
         pd.testing.assert_frame_equal(frame, second[mart], check_exact=True, obj=mart)

@@ -1,8 +1,10 @@
-"""Plug-and-play inputs: a bank's own tables in var('input_schema'), with no model code changed.
+"""Plug and play on a bank's own tables (var input_schema), with no model code changed.
 
-The tables here are the demo data reshaped as a real bank might deliver it: optional customer
-columns missing, no customer_activity table at all, product types spelled for people and
-balances dated on the first of the month.
+Two banks built from the demo data. One names everything its own way (conftest.OWN_*: six
+tables and 21 columns renamed, customer ids as zero-padded text, months as timestamps on any
+day, product types spelled for people, balances read in place from Parquet) and must give the
+demo's features, segments and marts. The other lacks the optional inputs (no customer_activity
+table, no gender or region) and must build around them.
 """
 
 from __future__ import annotations
@@ -13,60 +15,145 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from sklearn.metrics import adjusted_rand_score
 
-from conftest import SEEDS, DbtProject, DuckdbBuild, duckdb_project, slow_fixture
+from conftest import OWN_TABLES, OWN_VARS, DbtProject, DuckdbBuild, duckdb_project, own_bank_statements, slow_fixture
+from mart_fingerprints import mart_fingerprints
 
 FEATURES = "intermediate.int_customer_month_features"
 
 
-def load_user_tables(db_path: Path, schema: str) -> None:
+def copy_demo_inputs(connection: duckdb.DuckDBPyConnection, demo: DuckdbBuild, schema: str) -> None:
+    """The demo build's seeded input tables (their pinned column types) into schema."""
+    connection.execute(f"attach '{demo.path}' as demo (read_only)")
+    connection.execute(f"create schema {schema}")
+    for table in OWN_TABLES:
+        connection.execute(f"create table {schema}.{table} as select * from demo.demo_data.{table}")
+    connection.execute("detach demo")
+
+
+def load_own_bank(db_path: Path, demo: DuckdbBuild, schema: str) -> None:
     with duckdb.connect(str(db_path)) as connection:
-        connection.execute(f"create schema {schema}")
+        copy_demo_inputs(connection, demo, schema)
+        columns = {
+            table: [row[0] for row in connection.execute(f"describe {schema}.{table}").fetchall()]
+            for table in OWN_TABLES
+        }
+        for statement in own_bank_statements(schema, columns):
+            connection.execute(statement)
+        parquet = db_path.parent / "monthly_positions.parquet"
+        connection.execute(f"copy {schema}.monthly_positions to '{parquet}' (format parquet)")
+        connection.execute(f"drop table {schema}.monthly_positions")
+        connection.execute(f"create view {schema}.monthly_positions as select * from read_parquet('{parquet}')")
 
-        def from_seed(table: str, select: str = "*") -> None:
-            connection.execute(
-                f"create table {schema}.{table} as select {select} from read_csv_auto('{SEEDS / table}.csv')"
-            )
 
-        from_seed("customers", "* exclude (gender, region)")
-        from_seed("products", "product_id, product_name, upper(replace(product_type, '_', ' ')) as product_type")
-        from_seed("product_holdings")
-        from_seed("balances", "customer_id, product_id, date_trunc('month', month_date) as month_date, balance")
-        from_seed("revenues")
+def load_bank_without_optional_inputs(db_path: Path, demo: DuckdbBuild, schema: str) -> None:
+    with duckdb.connect(str(db_path)) as connection:
+        copy_demo_inputs(connection, demo, schema)
+        connection.execute(f"drop table {schema}.customer_activity")
+        connection.execute(f"alter table {schema}.customers drop column gender")
+        connection.execute(f"alter table {schema}.customers drop column region")
 
 
 @pytest.fixture(scope="module")
 @slow_fixture
-def user_build(tmp_path_factory: pytest.TempPathFactory) -> DuckdbBuild:
-    work_dir = tmp_path_factory.mktemp("user_tables")
+def own_bank(tmp_path_factory: pytest.TempPathFactory, duckdb_build: DuckdbBuild) -> DuckdbBuild:
+    work_dir = tmp_path_factory.mktemp("own_bank")
     db_path = work_dir / "bank.duckdb"
-    load_user_tables(db_path, "bank_raw")
+    load_own_bank(db_path, duckdb_build, "bank_raw")
     project: DbtProject = duckdb_project(work_dir, db_path)
-    project.run("build", "--vars", json.dumps({"input_schema": "bank_raw"}))
+    project.run("build", "--vars", json.dumps({"input_schema": "bank_raw", **OWN_VARS}))
     return DuckdbBuild(project=project, path=db_path)
 
 
-def test_no_demo_seed_is_loaded(user_build: DuckdbBuild) -> None:
-    with user_build.connect() as connection:
+@pytest.fixture(scope="module")
+@slow_fixture
+def bank_without_optional_inputs(tmp_path_factory: pytest.TempPathFactory, duckdb_build: DuckdbBuild) -> DuckdbBuild:
+    work_dir = tmp_path_factory.mktemp("no_optional_inputs")
+    db_path = work_dir / "bank.duckdb"
+    load_bank_without_optional_inputs(db_path, duckdb_build, "bank_raw")
+    project: DbtProject = duckdb_project(work_dir, db_path)
+    project.run("build", "--select", "+int_customer_month_features", "--vars", json.dumps({"input_schema": "bank_raw"}))
+    return DuckdbBuild(project=project, path=db_path)
+
+
+def read_features(build: DuckdbBuild) -> pd.DataFrame:
+    with build.connect() as connection:
+        return connection.execute(f"select * exclude (built_at) from {FEATURES} order by customer_id, month_date").df()
+
+
+def test_own_names_give_the_demo_features(own_bank: DuckdbBuild, duckdb_build: DuckdbBuild) -> None:
+    pd.testing.assert_frame_equal(read_features(own_bank), read_features(duckdb_build))
+
+
+def test_own_names_give_the_demo_segments(own_bank: DuckdbBuild, duckdb_build: DuckdbBuild) -> None:
+    query = "select customer_id, segment_id from marts.customer_segments order by customer_id"
+    with own_bank.connect() as connection:
+        mine = connection.execute(query).df()
+    with duckdb_build.connect() as connection:
+        demo = connection.execute(query).df()
+    assert mine["customer_id"].tolist() == demo["customer_id"].tolist()
+    assert adjusted_rand_score(demo["segment_id"], mine["segment_id"]) == 1.0
+
+
+def test_own_names_give_the_demo_marts_value_for_value(own_bank: DuckdbBuild, duckdb_build: DuckdbBuild) -> None:
+    with own_bank.connect() as connection:
+        mine = mart_fingerprints(connection)
+    with duckdb_build.connect() as connection:
+        demo = mart_fingerprints(connection)
+    assert mine == demo
+
+
+def test_product_types_keep_the_bank_spelling_as_label(own_bank: DuckdbBuild) -> None:
+    with own_bank.connect() as connection:
+        labels = dict(
+            connection.execute(
+                "select distinct product_type, product_type_label from staging.stg_bank__products"
+            ).fetchall()
+        )
+    assert labels["credit_card"] == "Crédit / Card" and labels["investment"] == "Invèstment"
+    assert labels["mortgage"] == "(Mortgage)" and len(labels) == 7
+
+
+def test_freshness_reads_the_mapped_loaded_at_column(own_bank: DuckdbBuild) -> None:
+    result = own_bank.project.run("source", "freshness", "--vars", json.dumps({"input_schema": "bank_raw", **OWN_VARS}))
+    output = " ".join(result.stdout.split())
+    # only the table whose loaded_at is mapped is checked
+    assert "1 of 1 PASS freshness of bank.balances" in output, output
+
+
+def test_a_mapped_column_the_table_lacks_stops_the_run_naming_it(own_bank: DuckdbBuild) -> None:
+    columns = {**OWN_VARS["input_columns"], "revenues": {**OWN_VARS["input_columns"]["revenues"], "revenue": "fees"}}
+    variables = {"input_schema": "bank_raw", **OWN_VARS, "input_columns": columns}
+    result = own_bank.project.run(
+        "compile", "--select", "base_bank__revenues", "--vars", json.dumps(variables), check=False
+    )
+    assert result.returncode != 0
+    assert (
+        'Input table revenues ("bank"."bank_raw"."monthly_income"), column revenue: rule \'mapped column exists\''
+        " - var input_columns maps it to fees, which the table does not have" in " ".join(result.stdout.split())
+    ), result.stdout
+
+
+def test_no_demo_seed_is_loaded(bank_without_optional_inputs: DuckdbBuild) -> None:
+    with bank_without_optional_inputs.connect() as connection:
         schemas = {
             row[0] for row in connection.execute("select schema_name from information_schema.schemata").fetchall()
         }
     assert "demo_data" not in schemas
 
 
-def test_missing_optional_inputs_are_handled(user_build: DuckdbBuild) -> None:
-    with user_build.connect() as connection:
-        features = connection.execute(f"select * from {FEATURES}").df()
+def test_missing_optional_inputs_are_handled(bank_without_optional_inputs: DuckdbBuild) -> None:
+    features = read_features(bank_without_optional_inputs)
     assert not [column for column in features.columns if column.startswith("activity_")]
     assert features["gender"].isna().all() and features["region"].isna().all()
     assert features["marital_status"].notna().all()
 
 
-def test_features_equal_the_demo_build(user_build: DuckdbBuild, duckdb_build: DuckdbBuild) -> None:
-    with user_build.connect() as connection:
-        mine = connection.execute(f"select * from {FEATURES} order by customer_id, month_date").df()
-    with duckdb_build.connect() as connection:
-        demo = connection.execute(f"select * from {FEATURES} order by customer_id, month_date").df()
-    shared = [c for c in mine.columns if c not in {"gender", "region", "built_at"}]
+def test_features_without_optional_inputs_equal_the_demo_build(
+    bank_without_optional_inputs: DuckdbBuild, duckdb_build: DuckdbBuild
+) -> None:
+    mine, demo = read_features(bank_without_optional_inputs), read_features(duckdb_build)
+    shared = [c for c in mine.columns if c not in {"gender", "region"}]
     assert len(shared) > 40
     pd.testing.assert_frame_equal(mine[shared], demo[shared], check_dtype=False)

@@ -40,6 +40,28 @@ BAD_VARS = [
     ("transition_comparison_months", [3, 0], "a list of integers from 1 to 120"),
 ]
 
+# A malformed mapping of a bank's own names: the problem names the bad entry.
+BAD_MAPPINGS = [
+    ({"input_tables": {"customers": "crm_clients"}}, "'input_tables': got customers: crm_clients; allowed: {contract"),
+    ({"input_schema": "bank", "input_tables": {"clients": "crm"}}, "'input_tables': got clients: crm; allowed:"),
+    ({"input_schema": "bank", "input_tables": {"customers": "crm; drop table x"}}, "got customers: crm; drop table x;"),
+    (
+        {"input_schema": "bank", "input_columns": {"customers": {"customer_sience": "start"}}},
+        "'input_columns': got customers.customer_sience; allowed: the columns of customers: customer_id, birth_date,",
+    ),
+    (
+        {"input_schema": "bank", "input_columns": {"balances": {"customer_id": "id", "product_id": "ID"}}},
+        "'input_columns': got balances.product_id: ID; allowed: a plain column name, each of your columns once.",
+    ),
+    ({"input_schema": "bank", "input_columns": {"ledger": {"x": "y"}}}, "'input_columns': got ledger: {'x': 'y'};"),
+    ({"input_columns": {"customers": {"tier": "segment"}}}, "'input_columns': got customers: {'tier': 'segment'};"),
+    (
+        {"activity_columns": "logins"},
+        "Invalid var 'activity_columns': got logins; allowed: null or a list of column names.",
+    ),
+    ({"activity_columns": ["logins", "x; drop"]}, "Invalid var 'activity_columns': got ['logins', 'x; drop'];"),
+]
+
 # Values at the edges of what each validator lets through: no problem may be reported.
 GOOD_VARS = [
     {},
@@ -51,6 +73,13 @@ GOOD_VARS = [
     {"min_segment_share": "0.5", "refit_model": "TRUE"},
     {"transition_comparison_months": 3},
     {"diagnostics_k_min": 4, "diagnostics_k_max": 4},
+    {
+        "input_schema": "bank",
+        "input_tables": {"customers": "crm_clients", "balances": "monthly_positions"},
+        "input_columns": {"customers": {"customer_since": "relationship_start"}, "balances": {"loaded_at": "ts"}},
+        "activity_columns": ["digital_logins"],
+    },
+    {"input_tables": {}, "input_columns": None, "activity_columns": []},
 ]
 
 TWO_BAD_VARS = {"lookback_months": 0, "n_clusters": 1}
@@ -67,7 +96,9 @@ def key(case: dict) -> str:
 @pytest.fixture(scope="module")
 def problems(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     """The problems check_vars reports for each case (keyed by key(case)), all in one process."""
-    cases = [{name: value} for name, value, _ in BAD_VARS] + GOOD_VARS + [TWO_BAD_VARS]
+    cases = (
+        [{name: value} for name, value, _ in BAD_VARS] + [case for case, _ in BAD_MAPPINGS] + GOOD_VARS + [TWO_BAD_VARS]
+    )
     work_dir = tmp_path_factory.mktemp("check_vars")
     project = duckdb_project(work_dir, work_dir / "check_vars.duckdb")
     output = project.run("run-operation", "check_vars", "--args", json.dumps({"cases": cases})).stdout
@@ -81,6 +112,14 @@ def test_bad_var_is_reported_naming_it(problems: dict[str, list[str]], name: str
     [problem] = problems[key({name: value})]
     assert problem.startswith(f"Invalid var '{name}': got {value}; allowed: ")
     assert allowed in problem and problem.endswith(".")
+
+
+@pytest.mark.parametrize(("case", "message"), BAD_MAPPINGS, ids=[key(case) for case, _ in BAD_MAPPINGS])
+def test_a_malformed_mapping_is_reported_naming_the_entry(
+    problems: dict[str, list[str]], case: dict, message: str
+) -> None:
+    [problem] = problems[key(case)]
+    assert message in problem, problem
 
 
 @pytest.mark.parametrize("case", GOOD_VARS, ids=key)

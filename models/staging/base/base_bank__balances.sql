@@ -17,7 +17,13 @@
 
 with source as (
 
-    select * from {{ bank_input('balances') }}
+    select {{ bank_input_select('balances') }} from {{ bank_input('balances') }}
+
+),
+
+months_to_check as (
+
+    select * from source
     {% if is_incremental() %}
     -- rows dated after as_of_date do not count as stored: they are checked again once due
     where
@@ -53,7 +59,7 @@ typed as (
         product_id,
         {{ month_end(dq_cast('month_date', 'date', stored_as_text)) }} as month_date,
         {{ dq_cast('balance', dbt.type_numeric(), stored_as_text) }} as balance
-    from source
+    from months_to_check
 
 ),
 

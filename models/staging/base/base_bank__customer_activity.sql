@@ -15,7 +15,13 @@
 
 with source as (
 
-    select * from {{ bank_input('customer_activity') }}
+    select {{ bank_input_select('customer_activity') }} from {{ bank_input('customer_activity') }}
+
+),
+
+months_to_check as (
+
+    select * from source
     {% if is_incremental() %}
     where
         {{ dq_cast('month_date', 'date', stored_as_text) }} is null
@@ -42,7 +48,7 @@ typed as (
         {% endfor %}
         {{ dq_cast('customer_id', customer_id_type(), stored_as_text) }} as customer_id,
         {{ month_end(dq_cast('month_date', 'date', stored_as_text)) }} as month_date
-    from source
+    from months_to_check
 
 ),
 
@@ -104,7 +110,7 @@ where month_date is null or month_date in ({{ changed_months('final', ['source_k
 
     select
         cast(null as {{ dbt.type_string() }}) as source_key,
-        cast(customer_id as {{ customer_id_type() }}) as customer_id,
+        cast(null as {{ customer_id_type() }}) as customer_id,
         cast(null as date) as month_date,
         cast(null as {{ dbt.type_string() }}) as dq_rule,
         {{ this_run_started_at() }} as built_at

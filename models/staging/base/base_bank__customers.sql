@@ -10,7 +10,7 @@
 
 with source as (
 
-    select * from {{ bank_input('customers') }}
+    select {{ bank_input_select('customers') }} from {{ bank_input('customers') }}
 
 ),
 

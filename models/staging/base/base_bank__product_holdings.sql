@@ -8,7 +8,7 @@
 
 with source as (
 
-    select * from {{ bank_input('product_holdings') }}
+    select {{ bank_input_select('product_holdings') }} from {{ bank_input('product_holdings') }}
 
 ),
 

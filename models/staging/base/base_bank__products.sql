@@ -3,7 +3,7 @@
 
 with source as (
 
-    select * from {{ bank_input('products') }}
+    select {{ bank_input_select('products') }} from {{ bank_input('products') }}
 
 ),
 
