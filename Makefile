@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: build test test-fast venv seeds lint docs dashboard bench clean
+.PHONY: build test test-fast venv check-inputs seeds lint docs dashboard bench clean
 
 build: $(INSTALLED)  ## dbt build on the DuckDB demo data -> segmentation.duckdb
 	$(BIN)/dbt build
@@ -23,12 +23,15 @@ $(INSTALLED): requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+check-inputs: $(INSTALLED)  ## check the inputs without building anything; VARS='{input_schema: bank, ...}' for your own tables
+	$(BIN)/dbt run-operation check_inputs --vars "$${VARS:-{}}"
+
 seeds: $(INSTALLED)  ## regenerate the demo bank (deterministic) and its ground-truth personas
 	$(BIN)/python scripts/generate_demo_data.py --out seeds/demo --personas-out tests/fixtures/demo_personas.csv
 
 lint: $(INSTALLED)  ## style checks only
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint models macros
+	$(BIN)/sqlfluff lint models analyses tests/data
 
 docs: $(INSTALLED)
 	$(BIN)/dbt docs generate

@@ -1,57 +1,60 @@
-{#- Data quality of the inputs. Two behaviours, chosen per rule (README, "Data quality"):
-    - stop: a missing table or column, or an unusable column type, fails the run while it
-      compiles, with a message naming the input table, the column and the rule; duplicate
-      customers or products and no usable customer fail error-severity tests on the base models
-      (tests/data/generic/input_keys.sql), which skip everything downstream and store the keys;
-    - quarantine: the base_bank__* model flags the row with its rule (dq_rule), staging keeps
-      only clean rows, and audit.data_quality_issues lists every flagged row with its run id. -#}
+{#- Data quality of the inputs (docs/design.md, "Data quality: stop or quarantine"): the checks that stop
+    a run while it compiles, and the typing and keys the base_bank__* models use to flag a row with
+    the rule it breaks (dq_rule). -#}
 
-{% macro dq_input_columns(table_name, required) -%}
-    {#- Stops the run unless the input table exists with every required column in a usable type;
-        returns {column: true when stored as text} so that text columns get safe casts.
-        required: {column: 'number' | 'date' | 'text'}. Nothing is checked at parse time. -#}
-    {%- set relation = bank_input(table_name) -%}
-    {#- At parse time, and inside a dbt unit test (whose inputs are fixtures, not tables), there
-        is nothing to inspect. -#}
-    {%- if not execute or relation.schema is none -%}
-        {{ return({}) }}
-    {%- endif -%}
-    {%- if not bank_input_exists(table_name) -%}
-        {{ exceptions.raise_compiler_error(
-            "Input table " ~ table_name ~ " is missing from schema " ~ relation.schema
+{% macro dq_column_problems(table_name) -%}
+    {#- What the build would stop on in an input table's columns, and how they are stored:
+        {problems: [messages], stored_as_text: {column: true when stored as text}} for the contract's
+        required columns (input_contract). Nothing is checked at parse time or in a unit test. -#}
+    {%- set checked = {'problems': [], 'stored_as_text': {}} -%}
+    {%- set relation = bank_input_relation(table_name) -%}
+    {%- set required = input_contract()[table_name].required -%}
+    {%- if not execute or bank_input(table_name).schema is none -%}
+        {{ return(checked) }}
+    {%- elif not bank_input_exists(table_name) -%}
+        {%- do checked.problems.append("Input table " ~ table_name ~ " is missing from schema " ~ relation.schema
             ~ " (rule: required table): no table or view " ~ relation.identifier ~ " (var input_tables names"
-            ~ " your own). It needs the columns " ~ required.keys() | list | join(', ') ~ "."
-        ) }}
+            ~ " your own). It needs the columns " ~ required.keys() | list | join(', ') ~ ".") -%}
+        {{ return(checked) }}
     {%- endif -%}
     {%- set found = {} -%}
     {%- for column in bank_input_columns(table_name) -%}
         {%- do found.update({column.name | lower: column}) -%}
     {%- endfor -%}
-    {%- set stored_as_text = {} -%}
-    {%- for name, kind in required.items() -%}
-        {%- if name not in found -%}
-            {{ exceptions.raise_compiler_error(
-                "Input table " ~ table_name ~ ", column " ~ name ~ ": rule 'required column' - the column is missing"
-                ~ " (found: " ~ found.keys() | list | sort | join(', ') ~ "; var input_columns maps your own names)."
-            ) }}
-        {%- endif -%}
-        {%- set column = found[name] -%}
-        {#- By the type's name: adapters report decimals with their precision (DECIMAL(18,2)). -#}
-        {%- set dtype = column.dtype | lower -%}
-        {%- set is_text = column.is_string() or modules.re.match('(text|varchar|string|character|char)', dtype) is not none -%}
-        {%- set is_number = modules.re.search('int|decimal|numeric|number|float|double|real', dtype) is not none -%}
-        {%- set usable = is_text or kind == 'text'
-            or (kind == 'number' and is_number)
-            or (kind == 'date' and ('date' in dtype or 'timestamp' in dtype)) -%}
-        {%- if not usable -%}
-            {{ exceptions.raise_compiler_error(
-                "Input table " ~ table_name ~ ", column " ~ name ~ ": rule 'castable type' - type " ~ column.dtype
-                ~ " cannot be cast to a " ~ kind ~ "."
-            ) }}
-        {%- endif -%}
-        {%- do stored_as_text.update({name: is_text and kind != 'text'}) -%}
+    {%- for contract_column, own_column in input_columns_mapped(table_name).items() if contract_column not in found -%}
+        {%- do checked.problems.append("Input table " ~ table_name ~ " (" ~ relation ~ "), column " ~ contract_column
+            ~ ": rule 'mapped column exists' - var input_columns maps it to " ~ own_column ~ ", which the table does"
+            ~ " not have (found: " ~ found.keys() | list | sort | join(', ') ~ ").") -%}
     {%- endfor -%}
-    {{ return(stored_as_text) }}
+    {%- for name, kind in required.items() -%}
+        {%- set kind = dq_customer_id_kind() if kind == 'id' else kind -%}
+        {%- set dtype = found[name].dtype | lower if name in found else '' -%}
+        {#- By the type's name: adapters report decimals with their precision (DECIMAL(18,2)). -#}
+        {%- set is_text = modules.re.match('(text|varchar|string|character|char)', dtype) is not none -%}
+        {%- set usable = is_text or kind == 'text'
+            or (kind == 'number' and modules.re.search('int|decimal|numeric|number|float|double|real', dtype))
+            or (kind == 'date' and ('date' in dtype or 'timestamp' in dtype)) -%}
+        {%- if name not in found and name not in input_columns_mapped(table_name) -%}
+            {%- do checked.problems.append("Input table " ~ table_name ~ ", column " ~ name ~ ": rule 'required column' - the column is missing"
+                ~ " (found: " ~ found.keys() | list | sort | join(', ') ~ "; var input_columns maps your own names).") -%}
+        {%- elif name in found and not usable -%}
+            {%- do checked.problems.append("Input table " ~ table_name ~ ", column " ~ name ~ ": rule 'castable type' - type "
+                ~ found[name].dtype ~ " cannot be cast to a " ~ kind ~ ".") -%}
+        {%- endif -%}
+        {%- do checked.stored_as_text.update({name: is_text and kind != 'text'}) -%}
+    {%- endfor -%}
+    {{ return(checked) }}
+{%- endmacro %}
+
+
+{% macro dq_input_columns(table_name) -%}
+    {#- Stops the run unless the input table exists with every required column in a usable type, naming
+        each problem (dq_column_problems); returns {column: true when stored as text} for safe casts. -#}
+    {%- set checked = dq_column_problems(table_name) -%}
+    {%- if checked.problems -%}
+        {{ exceptions.raise_compiler_error(checked.problems | join('\n')) }}
+    {%- endif -%}
+    {{ return(checked.stored_as_text) }}
 {%- endmacro %}
 
 
@@ -111,22 +114,12 @@
 
 
 {% macro flag_removed_customers(roster, key_columns) -%}
-    {#- Post-hook of an incremental base model of a monthly fact, for the months the run did not
-        read again (roster: base_bank__customer_roster, who left): rows of a customer removed from
-        the customers input go, as a full build would have it; rows of a customer still there
-        but now quarantined become orphan_customer, as a full build would flag them. A customer
-        removed from customers but not from the facts fails keeps_every_input_row: run
-        --full-refresh then. -#}
+    {#- Post-hook of an incremental base model of a monthly fact, for the months it did not read again
+        (roster: base_bank__customer_roster): as a full build would have them, rows of a customer removed
+        from customers go, and those of a customer now quarantined become orphan_customer. -#}
     {%- if is_incremental() -%}
-        delete from {{ this }}
-        where customer_id in (select customer_id from {{ roster }} where standing = 'removed');
-
-        update {{ this }}
-        set
-            dq_rule = 'orphan_customer',
-            source_key = {{ dq_key_text(key_columns) }}
-        where
-            dq_rule is null
-            and customer_id in (select customer_id from {{ roster }} where standing = 'quarantined')
+        delete from {{ this }} where customer_id in (select customer_id from {{ roster }} where standing = 'removed');
+        update {{ this }} set dq_rule = 'orphan_customer', source_key = {{ dq_key_text(key_columns) }}
+        where dq_rule is null and customer_id in (select customer_id from {{ roster }} where standing = 'quarantined')
     {%- endif -%}
 {%- endmacro %}

@@ -25,27 +25,21 @@
 
 
 {% macro reprocess_after(relation, rows_counted='1 = 1', column='month_date') -%}
-    {#- SQL for the month after which an incremental run recomputes: the last reprocess_months
-        months stored in relation are recomputed with the new ones (reprocess_months: 0 means
-        new months only). rows_counted leaves stored rows out of the boundary. When relation
-        holds no row, every month. Example: where month_date > reprocess_after(this). -#}
+    {#- SQL for the month after which an incremental run recomputes (where month_date > reprocess_after(this)):
+        the last reprocess_months months stored in relation are recomputed with the new ones (0: new months
+        only); rows_counted leaves stored rows out of the boundary. When relation holds no row, every month. -#}
     {%- set months = var_int('reprocess_months', 0, 120) -%}
     coalesce(
-        (
-            select {{ month_end(dbt.dateadd('month', -months, 'max(' ~ column ~ ')')) }}
-            from {{ relation }}
-            where {{ rows_counted }}
-        ),
+        (select {{ month_end(dbt.dateadd('month', -months, 'max(' ~ column ~ ')')) }} from {{ relation }} where {{ rows_counted }}),
         cast('1900-01-01' as date)
     )
 {%- endmacro %}
 
 
 {% macro changed_months(new_rows, columns) -%}
-    {#- SQL listing the months of new_rows (a CTE of this run's rows) whose rows differ from
-        those stored in this: another row count or another sum of row_hash(columns). A model
-        that reads its last months again writes a month again only when it changed (a
-        restatement), so the models downstream recompute only what changed. -#}
+    {#- SQL listing the months of new_rows (a CTE of this run's rows) whose rows differ from those stored in
+        this (row count or sum of row_hash(columns)): a model that reads its last months again writes a
+        month again only when it changed (a restatement), so the models downstream recompute only that. -#}
     select new_months.month_date
     from (
         select month_date, count(*) as row_count, sum({{ row_hash(columns) }}) as hash_sum
@@ -65,13 +59,9 @@
 
 
 {% macro last_built_at(relation, rows_counted='1 = 1') -%}
-    {#- SQL for the last built_at of relation (rows_counted leaves stored rows out): a model
-        downstream of month-grain tables recomputes the months they wrote after it. When
-        relation holds no row, a date before every month. -#}
-    coalesce(
-        (select max(built_at) from {{ relation }} where {{ rows_counted }}),
-        cast('1900-01-01' as {{ dbt.type_timestamp() }})
-    )
+    {#- SQL for the last built_at of relation (rows_counted leaves stored rows out), a date before every month
+        when it holds no row: a model downstream of month-grain tables recomputes the months written after it. -#}
+    coalesce((select max(built_at) from {{ relation }} where {{ rows_counted }}), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
 {%- endmacro %}
 
 

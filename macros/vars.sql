@@ -224,8 +224,9 @@
             {{ return(var_problem('input_columns', table ~ ': ' ~ columns if raw is mapping else raw,
                 "{contract table: {contract column: your column}} with input_schema set; contract tables: " ~ contract.keys() | join(', '))) }}
         {%- endif -%}
-        {%- for column, own in columns.items() if column not in contract[table] -%}
-            {{ return(var_problem('input_columns', table ~ '.' ~ column, "the columns of " ~ table ~ ": " ~ contract[table] | join(', '))) }}
+        {%- set names = contract[table].required.keys() | list + contract[table].optional -%}
+        {%- for column, own in columns.items() if column not in names -%}
+            {{ return(var_problem('input_columns', table ~ '.' ~ column, "the columns of " ~ table ~ ": " ~ names | join(', '))) }}
         {%- endfor -%}
         {%- set owns = columns.values() | map('string') | map('lower') | list -%}
         {%- for column, own in columns.items() -%}

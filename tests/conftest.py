@@ -377,6 +377,15 @@ OWN_EXPRESSIONS = {
 }
 
 
+def copy_demo_inputs(connection: duckdb.DuckDBPyConnection, demo: DuckdbBuild, schema: str) -> None:
+    """The demo build's seeded input tables (their pinned column types) into schema."""
+    connection.execute(f"attach '{demo.path}' as demo (read_only)")
+    connection.execute(f"create schema {schema}")
+    for table in OWN_TABLES:
+        connection.execute(f"create table {schema}.{table} as select * from demo.demo_data.{table}")
+    connection.execute("detach demo")
+
+
 def own_bank_statements(schema: str, columns: dict[str, list[str]]) -> list[str]:
     """SQL (DuckDB and Postgres) that turns the contract tables in schema, with the given
     columns, into the own-named bank of OWN_TABLES and OWN_COLUMNS, and drops the contract tables."""

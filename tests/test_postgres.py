@@ -70,6 +70,14 @@ def test_unit_tests_pass_on_postgres(postgres_build: PostgresBuild) -> None:
     assert len(statuses) >= 10 and set(statuses.values()) == {"pass"}, statuses
 
 
+def test_check_inputs_on_the_own_named_bank_on_postgres(postgres_build: PostgresBuild) -> None:
+    result = postgres_build.project.run("run-operation", "check_inputs", "--vars", json.dumps(postgres_build.variables))
+    output = result.stdout
+    assert "  columns: customer_id <- client_no (text), birth_date <- date_of_birth (date)," in output, output
+    assert "(Mortgage) -> mortgage" in output and "Crédit / Card -> credit_card" in output, output
+    assert "problems: 0 would stop the build, 0 would quarantine rows" in output, output
+
+
 def test_docs_generate_on_postgres(postgres_build: PostgresBuild) -> None:
     postgres_build.project.run("docs", "generate", "--vars", json.dumps(postgres_build.variables))
     assert (postgres_build.project.work_dir / "target" / "catalog.json").exists()

@@ -29,5 +29,5 @@ def test_ruff_format() -> None:
 def test_sqlfluff_lint(duckdb_build: DuckdbBuild) -> None:
     # The dbt templater compiles models, and our models introspect the built tables.
     env = {"DBT_DUCKDB_PATH": str(duckdb_build.path), "DBT_PROFILES_DIR": str(ROOT), "DBT_SCHEMA_PREFIX": ""}
-    result = run([str(BIN / "sqlfluff"), "lint", "models", "tests/data", "--nocolor"], env=env)
+    result = run([str(BIN / "sqlfluff"), "lint", "models", "analyses", "tests/data", "--nocolor"], env=env)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]

@@ -17,19 +17,19 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from conftest import OWN_TABLES, OWN_VARS, DbtProject, DuckdbBuild, duckdb_project, own_bank_statements, slow_fixture
+from conftest import (
+    OWN_TABLES,
+    OWN_VARS,
+    DbtProject,
+    DuckdbBuild,
+    copy_demo_inputs,
+    duckdb_project,
+    own_bank_statements,
+    slow_fixture,
+)
 from mart_fingerprints import mart_fingerprints
 
 FEATURES = "intermediate.int_customer_month_features"
-
-
-def copy_demo_inputs(connection: duckdb.DuckDBPyConnection, demo: DuckdbBuild, schema: str) -> None:
-    """The demo build's seeded input tables (their pinned column types) into schema."""
-    connection.execute(f"attach '{demo.path}' as demo (read_only)")
-    connection.execute(f"create schema {schema}")
-    for table in OWN_TABLES:
-        connection.execute(f"create table {schema}.{table} as select * from demo.demo_data.{table}")
-    connection.execute("detach demo")
 
 
 def load_own_bank(db_path: Path, demo: DuckdbBuild, schema: str) -> None:

@@ -8,10 +8,7 @@
 ) }}
 {%- set behaviour_columns = activity_input_columns() -%}
 {%- if bank_input_exists('customer_activity') %}
-{%- set stored_as_text = dq_input_columns('customer_activity', {
-    'customer_id': dq_customer_id_kind(),
-    'month_date': 'date',
-}) %}
+{%- set stored_as_text = dq_input_columns('customer_activity') %}
 
 with source as (
 

@@ -1,11 +1,6 @@
 {#- Every customers input row, typed, with the first quarantine rule it breaks (dq_rule, null
     when clean) and the value-level issues that only blank a value (income, birth date). -#}
-{%- set stored_as_text = dq_input_columns('customers', {
-    'customer_id': dq_customer_id_kind(),
-    'birth_date': 'date',
-    'customer_since': 'date',
-    'tier': 'text',
-}) -%}
+{%- set stored_as_text = dq_input_columns('customers') -%}
 {%- set available = bank_input_columns('customers') -%}
 
 with source as (

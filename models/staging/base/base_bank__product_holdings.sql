@@ -1,10 +1,5 @@
 {#- Every product_holdings input row, typed, with the first quarantine rule it breaks. -#}
-{%- set stored_as_text = dq_input_columns('product_holdings', {
-    'customer_id': dq_customer_id_kind(),
-    'product_id': 'text',
-    'opened_on': 'date',
-    'closed_on': 'date',
-}) -%}
+{%- set stored_as_text = dq_input_columns('product_holdings') -%}
 
 with source as (
 

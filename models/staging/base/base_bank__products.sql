@@ -1,5 +1,5 @@
 {#- Every products input row, typed and normalised, with the quarantine rule it breaks. -#}
-{%- do dq_input_columns('products', {'product_id': 'text', 'product_name': 'text', 'product_type': 'text'}) -%}
+{%- do dq_input_columns('products') -%}
 
 with source as (
 

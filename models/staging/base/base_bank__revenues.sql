@@ -8,12 +8,7 @@
     pre_hook="{% if is_incremental() %}delete from {{ this }} where month_date is null{% endif %}",
     post_hook="{{ flag_removed_customers(ref('base_bank__customer_roster'), ['customer_id', 'product_id', 'month_date']) }}",
 ) }}
-{%- set stored_as_text = dq_input_columns('revenues', {
-    'customer_id': dq_customer_id_kind(),
-    'product_id': 'text',
-    'month_date': 'date',
-    'revenue': 'number',
-}) %}
+{%- set stored_as_text = dq_input_columns('revenues') %}
 
 with source as (
 
