@@ -54,6 +54,38 @@ data_months as (
     {{ 'select cast(null as date) as month_date where 1 = 0' if not month_tables }}
 
 ),
+{% if 'balances' in usable %}
+-- the data test assert_latest_month_is_complete warns on the same drop, counted there in active
+-- customers (holders of an open product) rather than customers with a balance row
+balance_months as (
+
+    select
+        month_date,
+        count(*) as balance_rows,
+        count(distinct customer_id) as customers,
+        row_number() over (order by month_date desc) as recency
+    from balances_rows
+    where month_date <= {{ month_end(dq_as_of()) }}
+    group by month_date
+
+),
+
+latest_months as (
+
+    select
+        latest.month_date,
+        latest.balance_rows,
+        latest.customers,
+        previous.balance_rows as previous_balance_rows,
+        previous.customers as previous_customers,
+        latest.balance_rows < (1 - {{ var_share('month_drop_warning_share') }}) * previous.balance_rows
+        or latest.customers < (1 - {{ var_share('month_drop_warning_share') }}) * previous.customers as is_drop
+    from balance_months as latest
+    inner join balance_months as previous on previous.recency = 2
+    where latest.recency = 1
+
+),
+{% endif %}
 
 months as (
 
@@ -179,6 +211,18 @@ report as (
         having count(*) > 1
     ) as duplicated
     having count(*) > 0
+    {%- if table_name == 'balances' %}
+    union all
+    select
+        {{ order + 60 }} as line_order,
+        case when is_drop then 'warn' else 'found' end as line_kind,
+        case when is_drop then '  warn        ' else '  ' end || 'latest month ' || substr(cast(month_date as {{ dbt.type_string() }}), 1, 7)
+        || ': ' || cast(balance_rows as {{ dbt.type_string() }}) || ' balance rows and ' || cast(customers as {{ dbt.type_string() }})
+        || ' customers with a balance, against ' || cast(previous_balance_rows as {{ dbt.type_string() }}) || ' and '
+        || cast(previous_customers as {{ dbt.type_string() }}) || ' the month before'
+        || case when is_drop then ': more than month_drop_warning_share fewer, a month loaded half way?' else '' end as line_text
+    from latest_months
+    {%- endif %}
     {%- if table_name == 'customers' %}
     union all
     select
@@ -202,6 +246,18 @@ report as (
         ) as line_text
     from months
 
+),
+
+summary as (
+
+    select
+        999 as line_order,
+        'summary' as line_kind,
+        'problems: ' || cast(count(case when line_kind = 'stop' then 1 end) as {{ dbt.type_string() }}) || ' would stop the build, '
+        || cast(count(case when line_kind = 'quarantine' then 1 end) as {{ dbt.type_string() }}) || ' would quarantine rows, '
+        || cast(count(case when line_kind = 'warn' then 1 end) as {{ dbt.type_string() }}) || ' warning(s)' as line_text
+    from report
+
 )
 
 select
@@ -209,4 +265,10 @@ select
     line_kind,
     line_text
 from report
+union all
+select
+    line_order,
+    line_kind,
+    line_text
+from summary
 order by line_order

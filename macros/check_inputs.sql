@@ -4,9 +4,7 @@
         build would stop. It validates the vars itself: a run-operation skips the on-run-start hook. -#}
     {%- do raise_var_problems(var_problems()) -%}
     {%- set report = run_query(render(graph.nodes['analysis.bank_segmentation.check_inputs'].raw_code)) -%}
-    {%- set actions = report.columns['line_kind'].values() | list -%}
     {%- do print(report.columns['line_text'].values() | join('\n')) -%}
-    {%- do print('problems: ' ~ actions | select('equalto', 'stop') | list | length ~ ' would stop the build, '
-        ~ actions | select('equalto', 'quarantine') | list | length ~ ' would quarantine rows') -%}
-    {{ exceptions.raise_compiler_error('check_inputs: the build would stop (lines marked stop above).') if 'stop' in actions }}
+    {{ exceptions.raise_compiler_error('check_inputs: the build would stop (lines marked stop above).')
+        if 'stop' in report.columns['line_kind'].values() }}
 {%- endmacro %}

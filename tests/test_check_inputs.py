@@ -51,7 +51,7 @@ def check_inputs(tmp_path: Path, demo: DuckdbBuild, statements: list[str]) -> tu
 def test_the_demo_inputs_pass_and_list_every_month(tmp_path: Path, duckdb_build: DuckdbBuild) -> None:
     returncode, lines = check_inputs(tmp_path, duckdb_build, [])
     assert returncode == 0, lines
-    assert lines[-1] == "problems: 0 would stop the build, 0 would quarantine rows"
+    assert lines[-1] == "problems: 0 would stop the build, 0 would quarantine rows, 0 warning(s)"
     [months] = [line for line in lines if line.startswith("reference_date may name: ")]
     listed = re.findall(r"\d{4}-\d{2}\*?", months.split(" (*")[0])
     assert len(listed) == 24 and sum(month.endswith("*") for month in listed) == 13, months
@@ -73,6 +73,15 @@ def test_four_problems_are_reported_in_one_run(tmp_path: Path, duckdb_build: Duc
         "quarantine  product_holdings.product_id",
         "quarantine  balances.month_date",
     ]
+
+
+def test_a_half_loaded_latest_month_is_a_warning(tmp_path: Path, duckdb_build: DuckdbBuild) -> None:
+    half = "delete from bank.balances where month_date = '2025-12-31' and customer_id % 2 = 0"
+    returncode, lines = check_inputs(tmp_path, duckdb_build, [half])
+    assert returncode == 0, lines
+    [warning] = [line for line in lines if line.startswith("  warn")]
+    assert warning.startswith("  warn        latest month 2025-12: ") and "a month loaded half way?" in warning
+    assert lines[-1] == "problems: 0 would stop the build, 0 would quarantine rows, 1 warning(s)"
 
 
 def test_a_missing_table_is_named_with_the_columns_it_needs(tmp_path: Path, duckdb_build: DuckdbBuild) -> None:

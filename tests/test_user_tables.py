@@ -157,3 +157,34 @@ def test_features_without_optional_inputs_equal_the_demo_build(
     shared = [c for c in mine.columns if c not in {"gender", "region"}]
     assert len(shared) > 40
     pd.testing.assert_frame_equal(mine[shared], demo[shared], check_dtype=False)
+
+
+def compiled_activity_columns(build: DuckdbBuild, variables: dict) -> str:
+    result = build.project.run("compile", "--select", "base_bank__customer_activity", "--vars", json.dumps(variables))
+    return (
+        (build.project.work_dir / "target" / "compiled")
+        .joinpath("bank_segmentation", "models", "staging", "base", "base_bank__customer_activity.sql")
+        .read_text()
+        if result.returncode == 0
+        else ""
+    )
+
+
+def test_activity_columns_picks_the_features(own_bank: DuckdbBuild) -> None:
+    variables = {"input_schema": "bank_raw", **OWN_VARS, "activity_columns": ["branch_visits", "digital_logins"]}
+    sql = compiled_activity_columns(own_bank, variables)
+    # every column is read from the input; only the chosen ones are typed as behaviour figures
+    assert "as branch_visits" in sql and "as digital_logins" in sql
+    assert "as card_transactions" not in sql and "as call_center_calls" not in sql
+
+
+def test_an_activity_column_the_table_lacks_stops_the_run_naming_it(own_bank: DuckdbBuild) -> None:
+    variables = {"input_schema": "bank_raw", **OWN_VARS, "activity_columns": ["digital_logins", "atm_visits"]}
+    result = own_bank.project.run(
+        "compile", "--select", "base_bank__customer_activity", "--vars", json.dumps(variables), check=False
+    )
+    assert result.returncode != 0
+    assert (
+        "Input table customer_activity, column atm_visits: rule 'activity_columns lists numeric columns'"
+        in " ".join(result.stdout.split())
+    ), result.stdout
