@@ -10,6 +10,7 @@ table, no gender or region) and must build around them.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -55,26 +56,30 @@ def load_bank_without_optional_inputs(db_path: Path, demo: DuckdbBuild, schema: 
         connection.execute(f"alter table {schema}.customers drop column region")
 
 
+def build_bank(
+    work_dir: Path, demo: DuckdbBuild, load: Callable[[Path, DuckdbBuild, str], None], *args: str
+) -> DuckdbBuild:
+    """The demo inputs loaded into schema bank_raw of a new database by load, then `dbt <args>`."""
+    db_path = work_dir / "bank.duckdb"
+    load(db_path, demo, "bank_raw")
+    project: DbtProject = duckdb_project(work_dir, db_path)
+    project.run(*args)
+    return DuckdbBuild(project=project, path=db_path)
+
+
 @pytest.fixture(scope="module")
 @slow_fixture
 def own_bank(tmp_path_factory: pytest.TempPathFactory, duckdb_build: DuckdbBuild) -> DuckdbBuild:
-    work_dir = tmp_path_factory.mktemp("own_bank")
-    db_path = work_dir / "bank.duckdb"
-    load_own_bank(db_path, duckdb_build, "bank_raw")
-    project: DbtProject = duckdb_project(work_dir, db_path)
-    project.run("build", "--vars", json.dumps({"input_schema": "bank_raw", **OWN_VARS}))
-    return DuckdbBuild(project=project, path=db_path)
+    variables = json.dumps({"input_schema": "bank_raw", **OWN_VARS})
+    return build_bank(tmp_path_factory.mktemp("own_bank"), duckdb_build, load_own_bank, "build", "--vars", variables)
 
 
 @pytest.fixture(scope="module")
 @slow_fixture
 def bank_without_optional_inputs(tmp_path_factory: pytest.TempPathFactory, duckdb_build: DuckdbBuild) -> DuckdbBuild:
     work_dir = tmp_path_factory.mktemp("no_optional_inputs")
-    db_path = work_dir / "bank.duckdb"
-    load_bank_without_optional_inputs(db_path, duckdb_build, "bank_raw")
-    project: DbtProject = duckdb_project(work_dir, db_path)
-    project.run("build", "--select", "+int_customer_month_features", "--vars", json.dumps({"input_schema": "bank_raw"}))
-    return DuckdbBuild(project=project, path=db_path)
+    selection = ("--select", "+int_customer_month_features", "--vars", json.dumps({"input_schema": "bank_raw"}))
+    return build_bank(work_dir, duckdb_build, load_bank_without_optional_inputs, "build", *selection)
 
 
 def read_features(build: DuckdbBuild) -> pd.DataFrame:
