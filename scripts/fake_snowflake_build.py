@@ -4,9 +4,12 @@ fakesnow patches the Snowflake connector so that every statement dbt-snowflake s
 parsed as Snowflake SQL (sqlglot) and run on an embedded DuckDB database. The run:
 
 1. loads the four large demo tables straight into the fake warehouse (dbt-snowflake's seed
-   inserts take minutes under fakesnow; the small seeds still go through `dbt seed`);
+   inserts take minutes under fakesnow; the small seeds still go through `dbt seed`); with
+   --own-names, the six demo tables are then copied into schema BANK as a bank naming
+   everything its own way (scripts/own_named_bank.py), upper-case names as Snowflake stores them;
 2. `dbt build` of every model, data test and mart with the SQL KMeans engine (fakesnow runs no
-   Python), unit tests excluded (fakesnow cannot create the temporary tables they need);
+   Python), unit tests excluded (fakesnow cannot create the temporary tables they need); with
+   --own-names it reads BANK through input_schema, input_tables and input_columns;
 3. `dbt compile` of the two Python models, as Snowflake would receive them.
 
 Each dbt step writes its artifacts to <out>/<step>/target; the fake warehouse's database files
@@ -30,6 +33,7 @@ import snowflake.connector
 import snowflake.connector.pandas_tools
 import yaml
 from dbt.cli.main import dbtRunner
+from own_named_bank import OWN_TABLES, OWN_VARS, own_bank_statements
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "DEMO"
@@ -63,6 +67,21 @@ def load_demo_tables(schema: str) -> None:
     connection.close()
 
 
+def load_own_named_bank(demo_schema: str, schema: str) -> None:
+    """The six demo tables of demo_schema, as the own-named bank, in schema."""
+    connection = snowflake.connector.connect(database=DATABASE, schema=demo_schema)
+    cursor = connection.cursor()
+    cursor.execute(f"create schema if not exists {schema}")
+    columns = {}
+    for table in OWN_TABLES:
+        cursor.execute(f"create table {schema}.{table} as select * from {demo_schema}.{table}")
+        cursor.execute(f"select * from {schema}.{table} limit 0")
+        columns[table] = [description[0].lower() for description in cursor.description]
+    for statement in own_bank_statements(schema, columns):
+        cursor.execute(statement)
+    connection.close()
+
+
 def dbt(out: Path, step: str, *args: str) -> dict:
     """One dbt command on the snowflake target; its timing and success."""
     started = time.monotonic()
@@ -83,19 +102,24 @@ def dbt(out: Path, step: str, *args: str) -> dict:
     return {"step": step, "success": result.success, "seconds": round(time.monotonic() - started, 1)}
 
 
-def build(out: Path, dbt_vars: dict) -> list[dict]:
+def build(out: Path, dbt_vars: dict, own_names: bool = False) -> list[dict]:
     warehouse = out / "warehouse"
     warehouse.mkdir(parents=True, exist_ok=True)
-    sql_vars = json.dumps({**dbt_vars, "kmeans_engine": "sql"})
-    python_vars = json.dumps({**dbt_vars, "kmeans_engine": "python"})
+    prefix = os.environ.get("DBT_SCHEMA_PREFIX", "").upper()
+    own_vars = {"input_schema": prefix + "BANK", **OWN_VARS} if own_names else {}
+    seed_vars = json.dumps({**dbt_vars, "kmeans_engine": "sql"})
+    sql_vars = json.dumps({**dbt_vars, **own_vars, "kmeans_engine": "sql"})
+    python_vars = json.dumps({**dbt_vars, **own_vars, "kmeans_engine": "python"})
     steps: list[dict] = []
     with fakesnow.patch(db_path=warehouse):
-        load_demo_tables(schema=os.environ.get("DBT_SCHEMA_PREFIX", "").upper() + "DEMO_DATA")
+        load_demo_tables(schema=prefix + "DEMO_DATA")
         for step, args in [
-            ("seed", ["seed", "--exclude", *DIRECT_LOADS, "--vars", sql_vars]),
+            ("seed", ["seed", "--exclude", *DIRECT_LOADS, "--vars", seed_vars]),
             ("build", ["build", "--exclude", "resource_type:seed", "resource_type:unit_test", "--vars", sql_vars]),
             ("compile_python", ["compile", "--select", "seg_kmeans_fits", "seg_k_diagnostics", "--vars", python_vars]),
         ]:
+            if step == "build" and own_names:
+                load_own_named_bank(prefix + "DEMO_DATA", prefix + "BANK")
             steps.append(dbt(out, step, *args))
             if not steps[-1]["success"]:
                 break
@@ -106,12 +130,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="folder for the fake warehouse and dbt artifacts")
     parser.add_argument("--vars", default="{}", help="dbt vars (YAML or JSON), as for dbt --vars")
+    parser.add_argument("--own-names", action="store_true", help="build from the demo data named a bank's own way")
     arguments = parser.parse_args()
     os.chdir(ROOT)
     os.environ.setdefault("DBT_PROFILES_DIR", str(ROOT))
     for name, value in DUMMY_CREDENTIALS.items():
         os.environ.setdefault(name, value)
-    steps = build(arguments.out, yaml.safe_load(arguments.vars) or {})
+    steps = build(arguments.out, yaml.safe_load(arguments.vars) or {}, arguments.own_names)
     (arguments.out / "steps.json").write_text(json.dumps(steps, indent=2))
     print(json.dumps(steps))
     return 0 if all(step["success"] for step in steps) and len(steps) == 3 else 1

@@ -55,7 +55,8 @@ def fake_snowflake(tmp_path_factory: pytest.TempPathFactory) -> FakeSnowflakeBui
     out = tmp_path_factory.mktemp("fake_snowflake")
     env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), "DBT_SCHEMA_PREFIX": ""}
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-    command = [sys.executable, "-W", "ignore", "scripts/fake_snowflake_build.py", "--out", str(out)]
+    # the demo data as a bank names it (scripts/own_named_bank.py): the mapping on Snowflake's upper-case names
+    command = [sys.executable, "-W", "ignore", "scripts/fake_snowflake_build.py", "--out", str(out), "--own-names"]
     result = subprocess.run(
         [*command, "--vars", json.dumps(VARS)], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
