@@ -178,3 +178,13 @@ def test_any_day_of_a_month_selects_that_month(duckdb_copy: DuckdbBuild) -> None
             "select reference_month, lookback_start, lookback_months from intermediate.int_reference_month"
         ).fetchone()
     assert (str(month), str(start), lookback) == ("2025-06-30", "2025-01-01", 6)
+
+
+def test_a_protected_attribute_in_the_model_gives_a_warning_naming_it(duckdb_copy: DuckdbBuild) -> None:
+    variables = {"categorical_features": ["occupation", "gender"]}
+    result = duckdb_copy.project.run("compile", "--select", "seg_preprocessing", "--vars", json.dumps(variables))
+    output = " ".join(result.stdout.split())
+    assert "categorical_features: gender is a protected attribute" in output, result.stdout
+    assert "marital_status is a protected attribute" not in output
+    quiet = duckdb_copy.project.run("compile", "--select", "seg_preprocessing")
+    assert "protected attribute" not in quiet.stdout

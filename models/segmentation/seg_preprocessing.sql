@@ -4,6 +4,11 @@
     training set is kept here with is_used = false and the reason, never divided by zero. -#}
 {%- set numeric_features = model_numeric_features() -%}
 {%- set levels = categorical_levels() %}
+{#- Segmenting customers on a protected attribute is what a bank's compliance team will ask about. -#}
+{%- for column_name in categorical_features() if execute and column_name in ['gender', 'marital_status'] %}
+{%- do exceptions.warn("categorical_features: " ~ column_name ~ " is a protected attribute; segments that use it may"
+    ~ " treat customers differently by it, which anti-discrimination rules may forbid (README, Variables).") %}
+{%- endfor %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 
 with training as (
