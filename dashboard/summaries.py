@@ -1,8 +1,8 @@
 """Small derivations from the marts that the pages show: pure pandas, no Streamlit.
 
 The marts already hold every figure per segment and tier; what is left here is arithmetic a
-BI tool does in its own layer (totals over tiers, shares of revenue, which months can be
-compared), kept out of the pages so that it can be unit-tested.
+BI tool does in its own layer (totals over tiers, which months can be compared), kept out
+of the pages so that it can be unit-tested.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ SUMMARY_COLUMNS = [
     "group_label",
     "customers",
     "customer_share",
+    "revenue_share",
     "total_revenue",
     "avg_revenue",
     "total_balance",
@@ -62,20 +63,12 @@ def tier_summary(tier_matrix: pd.DataFrame) -> pd.DataFrame:
         summary.assign(
             group_label=summary["group_key"],
             customer_share=summary["customers"] / summary["customers"].sum(),
+            revenue_share=summary["total_revenue"] / summary["total_revenue"].sum(),
             avg_revenue=summary["total_revenue"] / summary["customers"],
             avg_balance=summary["total_balance"] / summary["customers"],
         )
         .sort_values("avg_revenue")[SUMMARY_COLUMNS]
         .reset_index(drop=True)
-    )
-
-
-def with_revenue_shares(tier_matrix: pd.DataFrame) -> pd.DataFrame:
-    """The matrix with each cell's share of its segment's and its tier's revenue."""
-    revenue = tier_matrix["total_revenue"]
-    return tier_matrix.assign(
-        revenue_share_of_segment=revenue / tier_matrix.groupby("segment_id")["total_revenue"].transform("sum"),
-        revenue_share_of_tier=revenue / tier_matrix.groupby("tier")["total_revenue"].transform("sum"),
     )
 
 

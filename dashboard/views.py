@@ -69,6 +69,7 @@ def summary_table(summary: pd.DataFrame, style: GroupStyle, currency: str) -> No
             style.noun.capitalize(): [style.label(key) for key in rows.index],
             "Customers": rows["customers"].map(fmt.count),
             "Share of customers": rows["customer_share"].map(fmt.percent),
+            "Share of revenue": rows["revenue_share"].map(fmt.percent),
             "Revenue (month)": rows["total_revenue"].map(lambda value: fmt.money(value, currency)),
             "Revenue per customer": rows["avg_revenue"].map(lambda value: fmt.money(value, currency)),
             "Balance": rows["total_balance"].map(lambda value: fmt.money(value, currency)),

@@ -46,6 +46,23 @@ def test_tier_matrix_adds_up_to_the_active_customers(duckdb_build: DuckdbBuild, 
     assert matrix.groupby("tier")["share_of_tier"].sum().round(12).eq(1).all()
 
 
+@pytest.mark.parametrize(
+    ("mart", "share", "whole"),
+    [
+        ("segment_profiles", "customer_share", None),
+        ("segment_profiles", "revenue_share", None),
+        ("segment_tier_matrix", "revenue_share_of_segment", "segment_id"),
+        ("segment_tier_matrix", "revenue_share_of_tier", "tier"),
+        ("segment_history", "share_of_active", "month_date"),
+        ("segment_history", "revenue_share", "month_date"),
+    ],
+)
+def test_shares_add_up_to_one(duckdb_build: DuckdbBuild, mart: str, share: str, whole: str | None) -> None:
+    frame = query(duckdb_build, f"select * from marts.{mart}")
+    sums = frame.groupby(whole)[share].sum() if whole else pd.Series([frame[share].sum()])
+    assert (sums - 1).abs().max() < 1e-9, sums
+
+
 def test_every_customer_falls_in_one_quintile_per_dimension(
     duckdb_build: DuckdbBuild, active_at_reference: int
 ) -> None:

@@ -364,7 +364,7 @@ def test_every_figure_has_a_title_and_axis_titles(charts: ModuleType, summaries:
     segments = charts.segment_style(marts["segment_profiles"])
     tier_summary = summaries.tier_summary(marts["segment_tier_matrix"])
     tiers = charts.tier_style(list(tier_summary["group_key"]))
-    matrix = summaries.with_revenue_shares(marts["segment_tier_matrix"])
+    matrix = marts["segment_tier_matrix"]
     by_segment = {mart: marts[mart].loc[marts[mart]["grouping"] == "segment"] for mart in ("product_mix", "cross_sell")}
     figures = [
         charts.elbow_chart(marts["segment_k_diagnostics"]),

@@ -10,7 +10,7 @@ import summaries
 import views
 
 context = views.context()
-matrix = summaries.with_revenue_shares(context.mart("segment_tier_matrix"))
+matrix = context.mart("segment_tier_matrix")
 segments = views.group_filter(charts.segment_style(context.mart("segment_profiles")), key="matrix_segments")
 tiers = views.group_filter(charts.tier_style(list(summaries.tier_summary(matrix)["group_key"])), key="matrix_tiers")
 shown = matrix.loc[matrix["segment_id"].astype(str).isin(segments.keys) & matrix["tier"].isin(tiers.keys)]

@@ -194,6 +194,8 @@ final as (
         {{ share('segment_months.customers', 'sum(segment_months.customers) over (partition by segment_months.month_date)') }}
             as share_of_active,
         segment_months.total_revenue,
+        {{ share('segment_months.total_revenue', 'sum(segment_months.total_revenue) over (partition by segment_months.month_date)') }}
+            as revenue_share,
         segment_months.avg_revenue,
         segment_months.total_balance,
         retention.segment_retention,

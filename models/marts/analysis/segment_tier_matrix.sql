@@ -1,5 +1,6 @@
 -- Segment x business tier at the reference month: how data-driven segments relate to the
--- bank's tiers, in customers, revenue and balance.
+-- bank's tiers, in customers, revenue and balance, each cell as a share of its segment and of
+-- its tier (customers and revenue).
 
 with customers as (
 
@@ -31,6 +32,8 @@ final as (
         customers,
         {{ share('customers', 'sum(customers) over (partition by segment_id)') }} as share_of_segment,
         {{ share('customers', 'sum(customers) over (partition by tier)') }} as share_of_tier,
+        {{ share('total_revenue', 'sum(total_revenue) over (partition by segment_id)') }} as revenue_share_of_segment,
+        {{ share('total_revenue', 'sum(total_revenue) over (partition by tier)') }} as revenue_share_of_tier,
         total_revenue,
         avg_revenue,
         total_balance

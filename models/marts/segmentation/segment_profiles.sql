@@ -42,6 +42,7 @@ final as (
         names.is_user_named,
         profiles.customers,
         cast(profiles.customers as {{ type_double() }}) / sum(profiles.customers) over () as customer_share,
+        {{ share('profiles.total_revenue', 'sum(profiles.total_revenue) over ()') }} as revenue_share,
         profiles.avg_age_years,
         profiles.avg_tenure_months,
         profiles.avg_annual_income,
