@@ -74,6 +74,13 @@ def test_every_customer_falls_in_one_quintile_per_dimension(
     assert (edges.nunique() == 1).all().all(), "a quintile has different bounds in different groups"
 
 
+def test_every_group_has_all_five_quintiles_zeros_included(duckdb_build: DuckdbBuild) -> None:
+    demographics = query(duckdb_build, "select * from marts.segment_demographics where quintile is not null")
+    quintiles = demographics.groupby(["grouping", "group_key", "dimension"])["quintile"].apply(sorted)
+    assert quintiles.map(lambda found: found == [1, 2, 3, 4, 5]).all(), quintiles
+    assert (demographics["customers"] == 0).any()  # the demo has empty quintiles; they are kept
+
+
 def test_cross_sell_and_product_mix_cover_every_customer(duckdb_build: DuckdbBuild, active_at_reference: int) -> None:
     cross_sell = query(duckdb_build, "select * from marts.cross_sell")
     assert (cross_sell.groupby("grouping")["customers"].sum() == active_at_reference).all()

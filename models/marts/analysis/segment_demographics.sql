@@ -1,7 +1,9 @@
 -- Customers per quintile of income, age and tenure, for each segment and each tier. The
 -- quintile edges are computed once over all active customers at the reference month and
 -- stored on every row, so a quintile means the same for every segment and tier. Equal values
--- always share a quintile; an unknown value goes to an explicit 'unknown' bucket.
+-- always share a quintile; an unknown value goes to an explicit 'unknown' bucket. Every group
+-- has all five quintiles of every dimension, an empty one with 0 customers, so charts of two
+-- groups line up.
 
 with customers as (
 
@@ -70,13 +72,7 @@ bucketed as (
             when measured.measure <= edges.edge_3 then 3
             when measured.measure <= edges.edge_4 then 4
             else 5
-        end as quintile,
-        edges.edge_0,
-        edges.edge_1,
-        edges.edge_2,
-        edges.edge_3,
-        edges.edge_4,
-        edges.edge_5
+        end as quintile
     from measured
     inner join edges on measured.dimension = edges.dimension
 
@@ -84,7 +80,7 @@ bucketed as (
 
 grouped as (
 
-    {{ by_segment_and_tier('bucketed', ['dimension', 'quintile', 'edge_0', 'edge_1', 'edge_2', 'edge_3', 'edge_4', 'edge_5']) }}
+    {{ by_segment_and_tier('bucketed', ['dimension', 'quintile']) }}
 
 ),
 
@@ -96,32 +92,75 @@ counted as (
         group_label,
         dimension,
         quintile,
-        case quintile
-            when 1 then edge_0 when 2 then edge_1 when 3 then edge_2 when 4 then edge_3 when 5 then edge_4
-        end as lower_bound,
-        case quintile
-            when 1 then edge_1 when 2 then edge_2 when 3 then edge_3 when 4 then edge_4 when 5 then edge_5
-        end as upper_bound,
-        cast(count(*) as {{ dbt.type_int() }}) as customers
+        count(*) as customers
     from grouped
-    group by grouping, group_key, group_label, dimension, quintile, edge_0, edge_1, edge_2, edge_3, edge_4, edge_5
+    group by grouping, group_key, group_label, dimension, quintile
+
+),
+
+quintiles as (
+
+    select 1 as quintile
+    union all
+    select 2 as quintile
+    union all
+    select 3 as quintile
+    union all
+    select 4 as quintile
+    union all
+    select 5 as quintile
+
+),
+
+-- every quintile of every group and dimension, and the unknown bucket where there is one
+cells as (
+
+    select
+        groups.grouping,
+        groups.group_key,
+        groups.group_label,
+        groups.dimension,
+        quintiles.quintile
+    from (select distinct grouping, group_key, group_label, dimension from counted) as groups
+    cross join quintiles
+    union all
+    select
+        grouping,
+        group_key,
+        group_label,
+        dimension,
+        quintile
+    from counted
+    where quintile is null
 
 ),
 
 final as (
 
     select
-        grouping,
-        group_key,
-        group_label,
-        dimension,
-        coalesce(cast(quintile as {{ dbt.type_string() }}), 'unknown') as quintile_label,
-        cast(quintile as {{ dbt.type_int() }}) as quintile,
-        lower_bound,
-        upper_bound,
-        customers,
-        {{ share('customers', 'sum(customers) over (partition by grouping, group_key, dimension)') }} as share_of_group
-    from counted
+        cells.grouping,
+        cells.group_key,
+        cells.group_label,
+        cells.dimension,
+        coalesce(cast(cells.quintile as {{ dbt.type_string() }}), 'unknown') as quintile_label,
+        cast(cells.quintile as {{ dbt.type_int() }}) as quintile,
+        case cells.quintile
+            when 1 then edges.edge_0 when 2 then edges.edge_1 when 3 then edges.edge_2 when 4 then edges.edge_3 when 5 then edges.edge_4
+        end as lower_bound,
+        case cells.quintile
+            when 1 then edges.edge_1 when 2 then edges.edge_2 when 3 then edges.edge_3 when 4 then edges.edge_4 when 5 then edges.edge_5
+        end as upper_bound,
+        cast(coalesce(counted.customers, 0) as {{ dbt.type_int() }}) as customers,
+        {{ share('coalesce(counted.customers, 0)', 'sum(coalesce(counted.customers, 0)) over (partition by cells.grouping, cells.group_key, cells.dimension)') }}
+            as share_of_group
+    from cells
+    inner join edges on cells.dimension = edges.dimension
+    left join counted
+        on
+            cells.grouping = counted.grouping
+            and cells.group_key = counted.group_key
+            and cells.dimension = counted.dimension
+            and cells.quintile is not distinct from counted.quintile
 
 )
 
