@@ -101,7 +101,7 @@ def segment_style(profiles: pd.DataFrame) -> GroupStyle:
 
 
 def tier_style(tiers: Sequence[str]) -> GroupStyle:
-    """Tiers in the given order (lowest revenue per customer first), from light to dark purple,
+    """Tiers in the given order (the bank's, lowest first), from light to dark purple,
     so the shade reads as the rank and never looks like a segment's colour."""
     positions = [0.65] if len(tiers) == 1 else [0.4 + 0.55 * i / (len(tiers) - 1) for i in range(len(tiers))]
     colours = sample_colorscale("Purples", positions, colortype="rgb")
@@ -171,12 +171,16 @@ def quality_chart(diagnostics: pd.DataFrame) -> go.Figure:
 
 
 def centroid_heatmap(heatmap: pd.DataFrame, importance: pd.DataFrame, style: GroupStyle) -> go.Figure:
-    """Segment x feature, in standardized units (0 is the average customer), red above and
-    blue below; features ordered by importance, most separating first."""
+    """Segment x feature on the model's scale: numeric features in standard deviations (0 is the
+    average customer), red above and blue below; one-hot levels as the segment's share at the
+    level (value_unit). Features ordered by importance, most separating first."""
     present = set(heatmap["feature"])
     features = [feature for feature in importance.sort_values("importance_rank")["feature"] if feature in present]
     grid = heatmap.pivot_table(index="segment_id", columns="feature", values="standardized_value").reindex(
         index=[int(key) for key in style.keys], columns=features
+    )
+    units = heatmap.pivot_table(index="segment_id", columns="feature", values="value_unit", aggfunc="first").reindex(
+        index=grid.index, columns=features
     )
     # A symmetric scale, so that white is exactly the average customer.
     limit = max(1.0, float(grid.abs().max().max()))
@@ -191,8 +195,9 @@ def centroid_heatmap(heatmap: pd.DataFrame, importance: pd.DataFrame, style: Gro
             colorscale="RdBu_r",
             text=grid.map(lambda value: f"{round(value, 1) + 0.0:+.1f}").to_numpy(),  # never "-0.0"
             texttemplate="%{text}",
-            colorbar={"title": {"text": "Std. units"}},
-            hovertemplate="%{y}<br>%{x}: %{z:+.2f} standard deviations<extra></extra>",
+            colorbar={"title": {"text": "Std. units or share"}},
+            customdata=units.to_numpy(),
+            hovertemplate="%{y}<br>%{x}: %{z:+.2f} %{customdata}<extra></extra>",
         )
     )
     figure.update_yaxes(autorange="reversed")

@@ -53,9 +53,10 @@ def segment_summary(profiles: pd.DataFrame) -> pd.DataFrame:
 
 
 def tier_summary(tier_matrix: pd.DataFrame) -> pd.DataFrame:
-    """Size, share, revenue and balance per tier: the segment x tier matrix summed over segments."""
+    """Size, share, revenue and balance per tier, in the bank's tier order (tier_rank): the
+    segment x tier matrix summed over segments."""
     summary = (
-        tier_matrix.groupby("tier", as_index=False)[["customers", "total_revenue", "total_balance"]]
+        tier_matrix.groupby(["tier", "tier_rank"], as_index=False)[["customers", "total_revenue", "total_balance"]]
         .sum()
         .rename(columns={"tier": "group_key"})
     )
@@ -67,7 +68,7 @@ def tier_summary(tier_matrix: pd.DataFrame) -> pd.DataFrame:
             avg_revenue=summary["total_revenue"] / summary["customers"],
             avg_balance=summary["total_balance"] / summary["customers"],
         )
-        .sort_values("avg_revenue")[SUMMARY_COLUMNS]
+        .sort_values("tier_rank")[SUMMARY_COLUMNS]
         .reset_index(drop=True)
     )
 

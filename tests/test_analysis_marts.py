@@ -74,6 +74,11 @@ def test_every_customer_falls_in_one_quintile_per_dimension(
     assert (edges.nunique() == 1).all().all(), "a quintile has different bounds in different groups"
 
 
+def test_tiers_carry_the_bank_s_rank(duckdb_build: DuckdbBuild) -> None:
+    matrix = query(duckdb_build, "select distinct tier, tier_rank from marts.segment_tier_matrix order by tier_rank")
+    assert list(matrix["tier"]) == ["mass", "affluent", "private"] and list(matrix["tier_rank"]) == [1, 2, 3]
+
+
 def test_every_group_has_all_five_quintiles_zeros_included(duckdb_build: DuckdbBuild) -> None:
     demographics = query(duckdb_build, "select * from marts.segment_demographics where quintile is not null")
     quintiles = demographics.groupby(["grouping", "group_key", "dimension"])["quintile"].apply(sorted)

@@ -429,7 +429,7 @@ def test_tier_summary_adds_up(summaries: ModuleType, marts: dict) -> None:
     assert summary["customers"].sum() == profiles["customers"].sum()
     assert summary["total_revenue"].sum() == pytest.approx(profiles["total_revenue"].sum())
     assert summary["customer_share"].sum() == pytest.approx(1.0)
-    # Lowest revenue per customer first: on the demo, the bank's own tier order.
+    # The bank's order (seed tiers: mass 1, affluent 2, private 3), not the alphabet's.
     assert list(summary["group_key"]) == ["mass", "affluent", "private"]
 
 

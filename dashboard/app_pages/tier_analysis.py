@@ -13,5 +13,5 @@ summary = summaries.tier_summary(context.mart("segment_tier_matrix"))
 style = views.group_filter(charts.tier_style(list(summary["group_key"])), key="tier_analysis_tiers")
 
 st.title("Tier analysis")
-st.caption("The bank's business-rule tiers, lowest revenue per customer first, seen as the segments are.")
+st.caption("The bank's business-rule tiers, in its own order (lowest first), seen as the segments are.")
 views.group_analysis(context, summary, style)

@@ -112,16 +112,27 @@ quintiles as (
 
 ),
 
+group_dimensions as (
+
+    select distinct
+        grouping,
+        group_key,
+        group_label,
+        dimension
+    from counted
+
+),
+
 -- every quintile of every group and dimension, and the unknown bucket where there is one
 cells as (
 
     select
-        groups.grouping,
-        groups.group_key,
-        groups.group_label,
-        groups.dimension,
+        group_dimensions.grouping,
+        group_dimensions.group_key,
+        group_dimensions.group_label,
+        group_dimensions.dimension,
         quintiles.quintile
-    from (select distinct grouping, group_key, group_label, dimension from counted) as groups
+    from group_dimensions
     cross join quintiles
     union all
     select

@@ -8,6 +8,12 @@ with customers as (
 
 ),
 
+tiers as (
+
+    select * from {{ ref('int_tiers') }}
+
+),
+
 cells as (
 
     select
@@ -26,18 +32,22 @@ cells as (
 final as (
 
     select
-        segment_id,
-        segment_name,
-        tier,
-        customers,
-        {{ share('customers', 'sum(customers) over (partition by segment_id)') }} as share_of_segment,
-        {{ share('customers', 'sum(customers) over (partition by tier)') }} as share_of_tier,
-        {{ share('total_revenue', 'sum(total_revenue) over (partition by segment_id)') }} as revenue_share_of_segment,
-        {{ share('total_revenue', 'sum(total_revenue) over (partition by tier)') }} as revenue_share_of_tier,
-        total_revenue,
-        avg_revenue,
-        total_balance
+        cells.segment_id,
+        cells.segment_name,
+        cells.tier,
+        tiers.tier_rank,
+        cells.customers,
+        {{ share('cells.customers', 'sum(cells.customers) over (partition by cells.segment_id)') }} as share_of_segment,
+        {{ share('cells.customers', 'sum(cells.customers) over (partition by cells.tier)') }} as share_of_tier,
+        {{ share('cells.total_revenue', 'sum(cells.total_revenue) over (partition by cells.segment_id)') }}
+            as revenue_share_of_segment,
+        {{ share('cells.total_revenue', 'sum(cells.total_revenue) over (partition by cells.tier)') }}
+            as revenue_share_of_tier,
+        cells.total_revenue,
+        cells.avg_revenue,
+        cells.total_balance
     from cells
+    inner join tiers on cells.tier = tiers.tier
 
 )
 

@@ -80,6 +80,11 @@ final as (
         preprocessing.kind as feature_kind,
         preprocessing.level as feature_level,
         cast(centroids.centroid as {{ type_double() }}) as standardized_value,
+        -- one-hot levels are left unscaled: their centroid is the segment's share at the level
+        cast(
+            case when preprocessing.kind = 'one_hot' then 'share of customers' else 'standard deviations' end
+            as {{ dbt.type_string() }}
+        ) as value_unit,
         cast(raw_means.raw_mean as {{ type_double() }}) as raw_mean
     from centroids
     inner join names on centroids.segment_id = names.segment_id
