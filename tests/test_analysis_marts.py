@@ -77,6 +77,15 @@ def test_every_customer_falls_in_one_quintile_per_dimension(
 def test_tiers_carry_the_bank_s_rank(duckdb_build: DuckdbBuild) -> None:
     matrix = query(duckdb_build, "select distinct tier, tier_rank from marts.segment_tier_matrix order by tier_rank")
     assert list(matrix["tier"]) == ["mass", "affluent", "private"] and list(matrix["tier_rank"]) == [1, 2, 3]
+    for mart in ["segment_demographics", "cross_sell", "product_mix"]:
+        groups = query(
+            duckdb_build,
+            f"select distinct grouping, group_key, group_rank from marts.{mart} order by grouping, group_rank",
+        )
+        tiers = groups[groups["grouping"] == "tier"]
+        assert list(tiers["group_key"]) == ["mass", "affluent", "private"], mart
+        segments = groups[groups["grouping"] == "segment"]
+        assert (segments["group_key"] == segments["group_rank"].astype(str)).all(), mart
 
 
 def test_every_group_has_all_five_quintiles_zeros_included(duckdb_build: DuckdbBuild) -> None:

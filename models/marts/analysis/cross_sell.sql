@@ -19,10 +19,11 @@ counted as (
         grouping,
         group_key,
         group_label,
+        group_rank,
         product_types_held,
         cast(count(*) as {{ dbt.type_int() }}) as customers
     from grouped
-    group by grouping, group_key, group_label, product_types_held
+    group by grouping, group_key, group_label, group_rank, product_types_held
 
 ),
 
@@ -32,6 +33,7 @@ final as (
         grouping,
         group_key,
         group_label,
+        cast(group_rank as {{ dbt.type_int() }}) as group_rank,
         product_types_held,
         customers,
         {{ share('customers', 'sum(customers) over (partition by grouping, group_key)') }} as share_of_group,

@@ -65,6 +65,7 @@ final as (
         grouping,
         group_key,
         group_label,
+        cast(group_rank as {{ dbt.type_int() }}) as group_rank,
         product_type,
         cast(count(*) as {{ dbt.type_int() }}) as customers,
         cast(sum(case when products_held > 0 then 1 else 0 end) as {{ dbt.type_int() }}) as holders,
@@ -74,7 +75,7 @@ final as (
         cast(sum(revenue) as {{ dbt.type_numeric() }}) as total_revenue,
         {{ exact_avg('case when products_held > 0 then revenue end') }} as avg_revenue_per_holder
     from grouped
-    group by grouping, group_key, group_label, product_type
+    group by grouping, group_key, group_label, group_rank, product_type
 
 )
 

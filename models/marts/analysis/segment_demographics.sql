@@ -90,11 +90,12 @@ counted as (
         grouping,
         group_key,
         group_label,
+        group_rank,
         dimension,
         quintile,
         count(*) as customers
     from grouped
-    group by grouping, group_key, group_label, dimension, quintile
+    group by grouping, group_key, group_label, group_rank, dimension, quintile
 
 ),
 
@@ -118,6 +119,7 @@ group_dimensions as (
         grouping,
         group_key,
         group_label,
+        group_rank,
         dimension
     from counted
 
@@ -130,6 +132,7 @@ cells as (
         group_dimensions.grouping,
         group_dimensions.group_key,
         group_dimensions.group_label,
+        group_dimensions.group_rank,
         group_dimensions.dimension,
         quintiles.quintile
     from group_dimensions
@@ -139,6 +142,7 @@ cells as (
         grouping,
         group_key,
         group_label,
+        group_rank,
         dimension,
         quintile
     from counted
@@ -152,6 +156,7 @@ final as (
         cells.grouping,
         cells.group_key,
         cells.group_label,
+        cast(cells.group_rank as {{ dbt.type_int() }}) as group_rank,
         cells.dimension,
         coalesce(cast(cells.quintile as {{ dbt.type_string() }}), 'unknown') as quintile_label,
         cast(cells.quintile as {{ dbt.type_int() }}) as quintile,
