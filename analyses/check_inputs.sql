@@ -14,9 +14,11 @@
     'balances': [('null_amount', 'balance', 'balance_is_null')],
     'revenues': [('null_amount', 'revenue', 'revenue_is_null')],
 } -%}
+{%- set checks = {} -%}
 {%- set usable = {} -%}
 {%- for table_name in contract -%}
 {%- set checked = dq_column_problems(table_name) -%}
+{%- do checks.update({table_name: checked}) -%}
 {%- do usable.update({table_name: checked}) if not checked.problems -%}
 {%- endfor -%}
 {%- set month_tables = ['balances', 'revenues', 'customer_activity'] | select('in', usable) | list -%}
@@ -106,7 +108,7 @@ report as (
     select {{ order }} as line_order, 'found' as line_kind, 'customer_activity: absent (an optional table: no activity features)' as line_text
     union all
     {%- elif table_name not in usable %}
-    {%- for problem in dq_column_problems(table_name).problems %}
+    {%- for problem in checks[table_name].problems %}
     select {{ order + loop.index }} as line_order, 'stop' as line_kind, '  stop        {{ problem | replace("'", "''") }}' as line_text
     union all
     {%- endfor %}
@@ -172,10 +174,10 @@ report as (
         'found' as line_kind,
         '  product types: ' || coalesce({{ dbt.listagg('spelling', "', '", 'order by spelling') }}, 'none') as line_text
     from (
-        select distinct
-            {{ product_type_written('product_type') }} || ' -> ' || {{ product_type_name(product_type_written('product_type'), product_type_folded(product_type_written('product_type'))) }} as spelling
-        from (select {{ bank_input_select('products') }} from {{ bank_input('products') }}) as input_rows
-        where {{ product_type_written('product_type') }} is not null
+        -- products_rows holds product_type as written, trimmed (product_type_written)
+        select distinct product_type || ' -> ' || {{ product_type_name('product_type', product_type_folded('product_type')) }} as spelling
+        from products_rows
+        where product_type is not null
     ) as spellings
     {%- endif %}
     {%- set problems = [('null_key', spec.key | join('+'), spec.key | join('_is_null or ') ~ '_is_null')] %}

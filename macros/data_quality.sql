@@ -9,6 +9,7 @@
     {%- set checked = {'problems': [], 'stored_as_text': {}} -%}
     {%- set relation = bank_input_relation(table_name) -%}
     {%- set required = input_contract()[table_name].required -%}
+    {%- set mapped = input_columns_mapped(table_name) -%}
     {%- if not execute or bank_input(table_name).schema is none -%}
         {{ return(checked) }}
     {%- elif not bank_input_exists(table_name) -%}
@@ -21,7 +22,7 @@
     {%- for column in bank_input_columns(table_name) -%}
         {%- do found.update({column.name | lower: column}) -%}
     {%- endfor -%}
-    {%- for contract_column, own_column in input_columns_mapped(table_name).items() if contract_column not in found -%}
+    {%- for contract_column, own_column in mapped.items() if contract_column not in found -%}
         {%- do checked.problems.append("Input table " ~ table_name ~ " (" ~ relation ~ "), column " ~ contract_column
             ~ ": rule 'mapped column exists' - var input_columns maps it to " ~ own_column ~ ", which the table does"
             ~ " not have (found: " ~ found.keys() | list | sort | join(', ') ~ ").") -%}
@@ -34,7 +35,7 @@
         {%- set usable = is_text or kind == 'text'
             or (kind == 'number' and modules.re.search('int|decimal|numeric|number|float|double|real', dtype))
             or (kind == 'date' and ('date' in dtype or 'timestamp' in dtype)) -%}
-        {%- if name not in found and name not in input_columns_mapped(table_name) -%}
+        {%- if name not in found and name not in mapped -%}
             {%- do checked.problems.append("Input table " ~ table_name ~ ", column " ~ name ~ ": rule 'required column' - the column is missing"
                 ~ " (found: " ~ found.keys() | list | sort | join(', ') ~ "; var input_columns maps your own names).") -%}
         {%- elif name in found and not usable -%}
