@@ -13,8 +13,9 @@
 
 {% macro customer_month_feature_columns() -%}
     {#- Names of the generated feature columns of int_customer_month_features, by group:
-        holdings (counts), amounts (balance_* and revenue_*), activity (activity_*, with the
-        input column names in activity_inputs) and averaged (those with a lookback average). -#}
+        holdings (counts), amounts (balance_* per type, assets, liabilities and net; revenue_* per type and total), activity (activity_*, with the
+        input column names in activity_inputs), averaged (those with a lookback average) and trended
+        (those with a trend: assets, liabilities, revenue and each activity column). -#}
     {%- set types = product_types() -%}
     {%- set holdings = [] -%}
     {%- for product_type in types -%}
@@ -28,10 +29,11 @@
         'product_types_held',
     ]) -%}
     {%- set amounts = [] -%}
-    {%- for prefix in ['balance', 'revenue'] -%}
-        {%- for product_type in types + ['total'] -%}
-            {%- do amounts.append(prefix ~ '_' ~ product_type) -%}
-        {%- endfor -%}
+    {%- for product_type in types + ['assets', 'liabilities', 'net'] -%}
+        {%- do amounts.append('balance_' ~ product_type) -%}
+    {%- endfor -%}
+    {%- for product_type in types + ['total'] -%}
+        {%- do amounts.append('revenue_' ~ product_type) -%}
     {%- endfor -%}
     {%- set activity_inputs = activity_input_columns() | map('lower') | sort | list -%}
     {%- set activity = [] -%}
@@ -44,7 +46,18 @@
         'activity_inputs': activity_inputs,
         'activity': activity,
         'averaged': amounts + activity,
+        'trended': ['balance_assets', 'balance_liabilities', 'revenue_total'] + activity,
     }) }}
+{%- endmacro %}
+
+
+{% macro any_activity(relation, activity_columns) -%}
+    {#- True when any activity column of relation is not 0 (false without activity columns). -#}
+    {%- for column_name in activity_columns -%}
+        {{ relation }}.{{ column_name }} <> 0{{ " or " if not loop.last }}
+    {%- else -%}
+        false
+    {%- endfor -%}
 {%- endmacro %}
 
 

@@ -95,8 +95,6 @@
 
 
 {% macro refit_model() -%}
-    {#- var refit_model: true or false (default false); strings 'true'/'false' are accepted. -#}
-    {%- set raw = var('refit_model', false) -%}
-    {%- do raise_var_problems([refit_model_problem(raw)]) -%}
-    {{ return(raw if raw is boolean else raw | lower == 'true') }}
+    {#- var refit_model: true or false (default false). -#}
+    {{ return(var_flag('refit_model')) }}
 {%- endmacro %}

@@ -39,7 +39,7 @@
         'customers': {'key': ['customer_id'], 'required': {'customer_id': 'id', 'birth_date': 'date', 'customer_since': 'date', 'tier': 'text'},
             'optional': ['annual_income', 'gender', 'marital_status', 'occupation', 'region', 'loaded_at']},
         'customer_activity': {'key': ['customer_id', 'month_date'], 'required': {'customer_id': 'id', 'month_date': 'date'}, 'optional': ['loaded_at']},
-        'products': {'key': ['product_id'], 'required': {'product_id': 'text', 'product_name': 'text', 'product_type': 'text'}, 'optional': ['loaded_at']},
+        'products': {'key': ['product_id'], 'required': {'product_id': 'text', 'product_name': 'text', 'product_type': 'text'}, 'optional': ['is_liability', 'loaded_at']},
         'product_holdings': {'key': ['customer_id', 'product_id', 'opened_on'],
             'required': {'customer_id': 'id', 'product_id': 'text', 'opened_on': 'date', 'closed_on': 'date'}, 'optional': ['loaded_at']},
         'balances': {'key': amounts.keys() | list, 'required': dict(amounts, balance='number'), 'optional': ['loaded_at']},

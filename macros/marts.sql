@@ -35,3 +35,48 @@
     {#- part / whole as a double; null when whole is 0. -#}
     cast({{ part }} as {{ type_double() }}) / nullif({{ whole }}, 0)
 {%- endmacro %}
+
+
+{% macro sentence_case(expression) -%}
+    {#- The text with its first letter upper case ('mortgage holders' -> 'Mortgage holders'). -#}
+    upper(substr({{ expression }}, 1, 1)) || substr({{ expression }}, 2)
+{%- endmacro %}
+
+
+{% macro percent(share) -%}
+    {#- A share as whole-percent text: 0.904 -> '90%'. -#}
+    cast(cast(round({{ share }} * 100) as {{ dbt.type_int() }}) as {{ dbt.type_string() }}) || '%'
+{%- endmacro %}
+
+
+{% macro rounded_text(expression, unit) -%}
+    {#- A figure as text for a sentence: money rounded to whole units, other figures to one decimal,
+        with the unit where it is years or months. -#}
+    case
+        when {{ unit }} = 'currency' then cast(cast(round(cast({{ expression }} as {{ dbt.type_numeric() }})) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+        else cast(cast(round(cast({{ expression }} as {{ dbt.type_numeric() }}), 1) as numeric(18, 1)) as {{ dbt.type_string() }})
+            || case when {{ unit }} in ('years', 'months') then ' ' || {{ unit }} else '' end
+    end
+{%- endmacro %}
+
+
+{% macro words_of(relation, key_columns, text_column) -%}
+    {#- One row per word (lower case, split on spaces) of relation.text_column, with the key columns. -#}
+    {{- return(adapter.dispatch('words_of', 'bank_segmentation')(relation, key_columns, text_column)) -}}
+{%- endmacro %}
+
+{% macro default__words_of(relation, key_columns, text_column) -%}
+    select {{ key_columns | join(', ') }}, words.word
+    from {{ relation }}
+    cross join lateral unnest(string_to_array(lower({{ text_column }}), ' ')) as words (word)
+{%- endmacro %}
+
+{% macro duckdb__words_of(relation, key_columns, text_column) -%}
+    select {{ key_columns | join(', ') }}, unnest(string_split(lower({{ text_column }}), ' ')) as word
+    from {{ relation }}
+{%- endmacro %}
+
+{% macro snowflake__words_of(relation, key_columns, text_column) -%}
+    select {{ key_columns | join(', ') }}, cast(words.value as varchar) as word
+    from {{ relation }}, lateral flatten(input => split(lower({{ text_column }}), ' ')) as words
+{%- endmacro %}

@@ -25,29 +25,48 @@
 
 
 {% macro model_numeric_features() -%}
-    {#- The numeric model features, each with its transform: signed log for money, counts and
-        income (heavy tails, signs kept), none for age. Built from the feature columns the data
-        has, so other product types or activity columns join the model by themselves. -#}
-    {%- set columns = customer_month_feature_columns() -%}
+    {#- The numeric model features, each with its transform (signed log for money, counts and
+        income: heavy tails, signs kept; none for age), its weight, its group (holdings, balances, revenue,
+        activity, profile; trend with var trend_features) and subject (the product type or activity column, for labels). Built
+        from the feature columns the data has, so other product types or activity columns join
+        the model by themselves. -#}
     {%- set features = [] -%}
-    {%- for column_name in columns.holdings if column_name.startswith('products_held_')
-        and column_name not in ['products_held_total', 'products_held_before_window'] -%}
-        {%- do features.append({'source': column_name, 'transform': 'signed_log'}) -%}
+    {%- for group, template in [('holdings', 'products_held_{}'), ('balances', 'balance_{}_avg')] -%}
+        {%- for product_type in product_types() -%}
+            {%- do features.append({'source': template.format(product_type), 'group': group, 'subject': product_type}) -%}
+        {%- endfor -%}
     {%- endfor -%}
-    {%- for column_name in columns.amounts if column_name.startswith('balance_') and column_name != 'balance_total' -%}
-        {%- do features.append({'source': column_name ~ '_avg', 'transform': 'signed_log'}) -%}
+    {%- do features.append({'source': 'revenue_total_avg', 'group': 'revenue', 'subject': 'revenue'}) -%}
+    {%- for column_name in customer_month_feature_columns().activity_inputs -%}
+        {%- do features.append({'source': 'activity_' ~ column_name ~ '_avg', 'group': 'activity', 'subject': column_name}) -%}
     {%- endfor -%}
-    {%- do features.append({'source': 'revenue_total_avg', 'transform': 'signed_log'}) -%}
-    {%- for column_name in columns.activity -%}
-        {%- do features.append({'source': column_name ~ '_avg', 'transform': 'signed_log'}) -%}
+    {%- for source in ['product_types_held', 'tenure_months', 'annual_income', 'age_years'] -%}
+        {%- do features.append({'source': source, 'group': 'profile', 'subject': source}) -%}
     {%- endfor -%}
-    {%- do features.extend([
-        {'source': 'product_types_held', 'transform': 'signed_log'},
-        {'source': 'tenure_months', 'transform': 'signed_log'},
-        {'source': 'annual_income', 'transform': 'signed_log'},
-        {'source': 'age_years', 'transform': 'none'},
-    ]) -%}
+    {%- if trend_features() -%}
+        {%- for column_name in customer_month_feature_columns().trended -%}
+            {%- set subject = {'balance_assets': 'assets', 'balance_liabilities': 'liabilities', 'revenue_total': 'revenue'}
+                .get(column_name, column_name[9:]) -%}
+            {%- do features.append({'source': column_name ~ '_trend', 'group': 'trend', 'subject': subject}) -%}
+        {%- endfor -%}
+        {%- do features.append({'source': 'months_since_last_activity', 'group': 'trend', 'subject': 'last_activity'}) -%}
+    {%- endif -%}
+    {#- The trend features weigh as one feature together (each 1/sqrt(n) of a standardized feature):
+        they inform the segmentation without outvoting what customers hold and do (docs/design.md). -#}
+    {%- set trends = features | selectattr('group', 'equalto', 'trend') | list | length -%}
+    {%- for feature in features -%}
+        {%- do feature.update({
+            'transform': 'none' if feature.source == 'age_years' else 'signed_log',
+            'weight': 1 / trends ** 0.5 if feature.group == 'trend' else 1,
+        }) -%}
+    {%- endfor -%}
     {{ return(features) }}
+{%- endmacro %}
+
+
+{% macro trend_features() -%}
+    {#- var trend_features: whether the trends and months since the last activity are model features. -#}
+    {{ return(var_flag('trend_features')) }}
 {%- endmacro %}
 
 

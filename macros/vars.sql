@@ -30,6 +30,8 @@
         input_tables_problem(given_var(given, 'input_tables', {}), given_var(given, 'input_schema')),
         input_columns_problem(given_var(given, 'input_columns', {}), given_var(given, 'input_schema')),
         activity_columns_problem(given_var(given, 'activity_columns')),
+        liability_product_types_problem(given_var(given, 'liability_product_types', [])),
+        one_of_problem('liability_balances_sign', given_var(given, 'liability_balances_sign', 'negative'), ['negative', 'positive']),
         identifier_problem('bi_read_role', given_var(given, 'bi_read_role')),
         customer_id_type_problem(given_var(given, 'customer_id_type', 'bigint')),
         kmeans_engine_problem(given_var(given, 'kmeans_engine')),
@@ -44,7 +46,9 @@
         date_problem('as_of_date', given_var(given, 'as_of_date')),
         share_problem('min_segment_share', given_var(given, 'min_segment_share')),
         share_problem('month_drop_warning_share', given_var(given, 'month_drop_warning_share')),
-        refit_model_problem(given_var(given, 'refit_model', false)),
+        share_problem('activity_falling_share', given_var(given, 'activity_falling_share')),
+        flag_problem('trend_features', given_var(given, 'trend_features', false)),
+        flag_problem('refit_model', given_var(given, 'refit_model', false)),
         int_problem('reprocess_months', given_var(given, 'reprocess_months'), 0, 120),
     ] -%}
     {{ return(problems | select | list) }}
@@ -197,10 +201,18 @@
 {%- endmacro %}
 
 
-{% macro refit_model_problem(raw) -%}
-    {#- var refit_model (read by refit_model()): true or false, or the string 'true' or 'false'. -#}
+{% macro flag_problem(name, raw) -%}
+    {#- A true/false var (refit_model, trend_features): true or false, or the string 'true' or 'false'. -#}
     {%- set ok = raw is boolean or (raw is string and raw | lower in ['true', 'false']) -%}
-    {{ return('' if ok else var_problem('refit_model', raw, 'true or false')) }}
+    {{ return('' if ok else var_problem(name, raw, 'true or false')) }}
+{%- endmacro %}
+
+
+{% macro var_flag(name) -%}
+    {#- The var, true or false (default false); the strings 'true' and 'false' are accepted. -#}
+    {%- set raw = var(name, false) -%}
+    {%- do raise_var_problems([flag_problem(name, raw)]) -%}
+    {{ return(raw if raw is boolean else raw | lower == 'true') }}
 {%- endmacro %}
 
 
@@ -247,4 +259,37 @@
         {%- do bad.append(name) -%}
     {%- endfor -%}
     {{ return(var_problem('activity_columns', raw, "null or a list of column names") if bad else '') }}
+{%- endmacro %}
+
+
+{% macro one_of_problem(name, raw, allowed) -%}
+    {#- One of the allowed strings. -#}
+    {{ return('' if raw in allowed else var_problem(name, raw, allowed | join(' or '))) }}
+{%- endmacro %}
+
+
+{% macro liability_product_types_problem(raw) -%}
+    {#- var liability_product_types: a list of product type names (as the models spell them: lower case, '_'). -#}
+    {%- set names = raw if raw is iterable and raw is not string and raw is not mapping else [none] -%}
+    {%- set bad = [] -%}
+    {%- for name in names if name is not string or not modules.re.fullmatch('[a-z][a-z0-9_]{0,39}', name) -%}
+        {%- do bad.append(name) -%}
+    {%- endfor -%}
+    {{ return(var_problem('liability_product_types', raw, "a list of product type names (lower case, digits, '_')") if bad else '') }}
+{%- endmacro %}
+
+
+{% macro liability_sign() -%}
+    {#- -1 when balances store what a customer owes as negative figures (var liability_balances_sign), else 1. -#}
+    {%- set raw = var('liability_balances_sign', 'negative') -%}
+    {%- do raise_var_problems([one_of_problem('liability_balances_sign', raw, ['negative', 'positive'])]) -%}
+    {{ return(-1 if raw == 'negative' else 1) }}
+{%- endmacro %}
+
+
+{% macro liability_product_types() -%}
+    {#- The product types counted as borrowing where the products input has no is_liability column. -#}
+    {%- set raw = var('liability_product_types', []) -%}
+    {%- do raise_var_problems([liability_product_types_problem(raw)]) -%}
+    {{ return(raw | list) }}
 {%- endmacro %}

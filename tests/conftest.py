@@ -168,6 +168,7 @@ ALL_MARTS = [
     "segment_transitions",
     "segment_history",
     "nbo_customer_input",
+    "nbo_customer_input_v2",
 ]
 
 

@@ -23,8 +23,8 @@ def canonical(value: Any) -> str:
     return str(value)
 
 
-def mart_fingerprints(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """{mart: md5} over every table and view of the marts schema."""
+def mart_fingerprints(connection: duckdb.DuckDBPyConnection, leave_out: frozenset[str] = frozenset()) -> dict[str, str]:
+    """{mart: md5} over every table and view of the marts schema, without the columns in leave_out."""
     marts = [
         row[0]
         for row in connection.execute(
@@ -40,7 +40,7 @@ def mart_fingerprints(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
                 " where table_schema = 'marts' and table_name = ? order by ordinal_position",
                 [mart],
             ).fetchall()
-            if row[0] not in RUN_COLUMNS
+            if row[0] not in RUN_COLUMNS | leave_out
         ]
         rows = connection.execute(f"select {', '.join(columns)} from marts.{mart}").fetchall()
         lines = sorted("|".join(canonical(value) for value in row) for row in rows)

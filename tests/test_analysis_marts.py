@@ -55,6 +55,10 @@ def test_tier_matrix_adds_up_to_the_active_customers(duckdb_build: DuckdbBuild, 
         ("segment_tier_matrix", "revenue_share_of_tier", "tier"),
         ("segment_history", "share_of_active", "month_date"),
         ("segment_history", "revenue_share", "month_date"),
+        ("segment_profiles", "asset_share", None),
+        ("segment_tier_matrix", "asset_share_of_segment", "segment_id"),
+        ("segment_tier_matrix", "asset_share_of_tier", "tier"),
+        ("segment_history", "asset_share", "month_date"),
     ],
 )
 def test_shares_add_up_to_one(duckdb_build: DuckdbBuild, mart: str, share: str, whole: str | None) -> None:
@@ -126,10 +130,23 @@ def test_segment_history_counts_the_active_customers(duckdb_build: DuckdbBuild, 
     assert later["month_stability"].between(0.9, 1).all()
 
 
-def test_nbo_input_has_one_row_per_active_customer(duckdb_build: DuckdbBuild, active_at_reference: int) -> None:
+def test_nbo_input_version_1_has_one_row_per_active_customer(
+    duckdb_build: DuckdbBuild, active_at_reference: int
+) -> None:
     nbo = query(duckdb_build, "select * from marts.nbo_customer_input")
     assert len(nbo) == active_at_reference and nbo["customer_id"].is_unique
     assert nbo["segment_name"].notna().all()
+
+
+def test_nbo_input_version_2_has_every_valid_customer(duckdb_build: DuckdbBuild, active_at_reference: int) -> None:
+    nbo = query(duckdb_build, "select * from marts.nbo_customer_input_v2")
+    valid = query(duckdb_build, "select count(*) from staging.stg_bank__customers").iloc[0, 0]
+    assert len(nbo) == valid == 2500 and nbo["customer_id"].is_unique
+    assert nbo["is_active"].sum() == active_at_reference
+    assert nbo.loc[~nbo["is_active"], ["segment_id", "segment_name"]].isna().all().all()
+    assert nbo.loc[nbo["is_active"], "segment_id"].notna().all()
+    holdings = [column for column in nbo.columns if column.startswith("products_held_")]
+    assert {"products_held_mortgage", "products_held_savings", "products_held_total"} <= set(holdings)
 
 
 def test_docs_generate(duckdb_copy: DuckdbBuild) -> None:

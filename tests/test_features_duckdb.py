@@ -55,7 +55,8 @@ def test_columns_are_generated_from_the_data(features: pd.DataFrame) -> None:
 
 
 def independent_balance_features(lookback_months: int) -> pd.DataFrame:
-    """balance_total and its lookback average recomputed with pandas from the raw files."""
+    """balance_net and its lookback average recomputed with pandas from the raw files: the demo
+    stores what customers owe as negative balances, so the net balance is the plain sum."""
     customers = pd.read_csv(SEEDS / "customers.csv", parse_dates=["customer_since"])
     balances = pd.read_csv(SEEDS / "balances.csv", parse_dates=["month_date"])
     months = pd.Series(sorted(balances["month_date"].unique()), name="month_date")
@@ -76,12 +77,12 @@ def independent_balance_features(lookback_months: int) -> pd.DataFrame:
 
 def test_balances_and_lookback_averages_match_pandas(features: pd.DataFrame) -> None:
     expected = independent_balance_features(lookback_months=12)
-    actual = features[["customer_id", "month_date", "balance_total", "balance_total_avg"]].copy()
+    actual = features[["customer_id", "month_date", "balance_net", "balance_net_avg"]].copy()
     actual["month_date"] = pd.to_datetime(actual["month_date"])
     merged = expected.merge(actual, on=["customer_id", "month_date"], how="outer", indicator=True)
     assert (merged["_merge"] == "both").all()
-    assert (merged["balance"] - merged["balance_total"].astype(float)).abs().max() < 1e-6
-    assert (merged["balance_avg"] - merged["balance_total_avg"].astype(float)).abs().max() < 1e-6
+    assert (merged["balance"] - merged["balance_net"].astype(float)).abs().max() < 1e-6
+    assert (merged["balance_avg"] - merged["balance_net_avg"].astype(float)).abs().max() < 1e-6
 
 
 def test_active_means_an_open_product(features: pd.DataFrame) -> None:

@@ -70,7 +70,7 @@ def read(db_path: Path) -> dict[str, pd.DataFrame]:
 def balance_of_the_restated_customer() -> str:
     customer, month = RESTATED
     return (
-        "select balance_total from intermediate.int_customer_month_features"
+        "select balance_net from intermediate.int_customer_month_features"
         f" where customer_id = {customer} and month_date = '{month}'"
     )
 

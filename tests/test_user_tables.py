@@ -102,10 +102,11 @@ def test_own_names_give_the_demo_segments(own_bank: DuckdbBuild, duckdb_build: D
 
 
 def test_own_names_give_the_demo_marts_value_for_value(own_bank: DuckdbBuild, duckdb_build: DuckdbBuild) -> None:
+    # product_mix.product_label is the bank's own spelling of the type ('(Mortgage)'), by design
     with own_bank.connect() as connection:
-        mine = mart_fingerprints(connection)
+        mine = mart_fingerprints(connection, leave_out=frozenset({"product_label"}))
     with duckdb_build.connect() as connection:
-        demo = mart_fingerprints(connection)
+        demo = mart_fingerprints(connection, leave_out=frozenset({"product_label"}))
     assert mine == demo
 
 
@@ -159,7 +160,9 @@ def test_features_without_optional_inputs_equal_the_demo_build(
     bank_without_optional_inputs: DuckdbBuild, duckdb_build: DuckdbBuild
 ) -> None:
     mine, demo = read_features(bank_without_optional_inputs), read_features(duckdb_build)
-    shared = [c for c in mine.columns if c not in {"gender", "region"}]
+    # without activity there is no last activity (months_since_last_activity is lookback_months)
+    activity_derived = {"months_since_last_activity", "is_activity_falling"}
+    shared = [c for c in mine.columns if c not in {"gender", "region", *activity_derived}]
     assert len(shared) > 40
     pd.testing.assert_frame_equal(mine[shared], demo[shared], check_dtype=False)
 

@@ -16,6 +16,7 @@
     the run fails and asks for --full-refresh. -#}
 {{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('base_bank__customer_roster')) }}") }}
 {%- set lookback_months = var_int('lookback_months', 1, 120) -%}
+{%- set recent_months = [3, lookback_months] | min -%}
 {%- set columns = customer_month_feature_columns() -%}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}
 
@@ -80,7 +81,8 @@ customer_months as (
 
     select
         customers.customer_id,
-        months.month_date
+        months.month_date,
+        months.month_number
     from customers
     inner join months on customers.customer_since <= months.month_date
 
@@ -126,7 +128,8 @@ monthly as (
         cast(coalesce(activity.{{ column_name }}, 0) as {{ dbt.type_numeric() }}) as activity_{{ column_name }},
         {% endfor %}
         customer_months.customer_id,
-        customer_months.month_date
+        customer_months.month_date,
+        customer_months.month_number
     from customer_months
     left join holdings
         on
@@ -166,7 +169,9 @@ window_months as (
 
     select
         months.month_date,
-        window_month.month_date as window_month_date
+        months.month_number,
+        window_month.month_date as window_month_date,
+        window_month.month_number as window_month_number
     from months
     inner join {{ ref('int_months') }} as window_month
         on window_month.month_date between months.lookback_start and months.month_date
@@ -184,6 +189,14 @@ new_month_averages as (
         {% for column_name in columns.averaged %}
         cast(avg(figures.{{ column_name }}) as {{ type_double() }}) as {{ column_name }}_avg,
         {% endfor %}
+        {% for column_name in columns.trended %}
+        cast(
+            avg(case when window_months.window_month_number > window_months.month_number - {{ recent_months }} then figures.{{ column_name }} end)
+            as {{ type_double() }}
+        ) as {{ column_name }}_recent_avg,
+        {% endfor %}
+        max(case when {{ any_activity('figures', columns.activity) }} then window_months.window_month_number end)
+            as last_active_month_number,
         window_months.month_date,
         figures.customer_id
     from window_months
@@ -198,6 +211,10 @@ with_averages as (
         {% for column_name in columns.averaged %}
         new_month_averages.{{ column_name }}_avg,
         {% endfor %}
+        {% for column_name in columns.trended %}
+        new_month_averages.{{ column_name }}_recent_avg,
+        {% endfor %}
+        new_month_averages.last_active_month_number,
         monthly.*
     from monthly
     inner join new_month_averages
@@ -216,6 +233,14 @@ with_averages as (
             partition by customer_id order by month_date rows between {{ lookback_months - 1 }} preceding and current row
         ) as {{ type_double() }}) as {{ column_name }}_avg,
         {% endfor %}
+        {% for column_name in columns.trended %}
+        cast(avg({{ column_name }}) over (
+            partition by customer_id order by month_date rows between {{ recent_months - 1 }} preceding and current row
+        ) as {{ type_double() }}) as {{ column_name }}_recent_avg,
+        {% endfor %}
+        max(case when {{ any_activity('monthly', columns.activity) }} then month_number end) over (
+            partition by customer_id order by month_date rows between {{ lookback_months - 1 }} preceding and current row
+        ) as last_active_month_number,
         monthly.*
     from monthly
 
@@ -254,6 +279,25 @@ final as (
         {% for column_name in columns.averaged %}
         with_averages.{{ column_name }}_avg,
         {% endfor %}
+        -- the risk dimension: the last min(3, lookback) months against the lookback average, as
+        -- a relative change (0 when the average is 0), and months since any activity
+        {% for column_name in columns.trended %}
+        coalesce(
+            (with_averages.{{ column_name }}_recent_avg - with_averages.{{ column_name }}_avg)
+            / nullif(abs(with_averages.{{ column_name }}_avg), 0),
+            0
+        ) as {{ column_name }}_trend,
+        {% endfor %}
+        cast(
+            coalesce(with_averages.month_number - with_averages.last_active_month_number, {{ lookback_months }})
+            as {{ dbt.type_int() }}
+        ) as months_since_last_activity,
+        -- activity is falling when its recent months are var activity_falling_share below the average
+        (
+            {% for column_name in columns.activity %}with_averages.{{ column_name }}_recent_avg{{ ' + ' if not loop.last }}{% else %}0{% endfor %}
+        ) < {{ 1 - var_share('activity_falling_share') }} * (
+            {% for column_name in columns.activity %}with_averages.{{ column_name }}_avg{{ ' + ' if not loop.last }}{% else %}0{% endfor %}
+        ) as is_activity_falling,
         with_averages.products_held_total > 0 as is_active,
         cast({{ lookback_months }} as {{ dbt.type_int() }}) as lookback_months,
         {{ this_run_started_at() }} as built_at

@@ -27,7 +27,9 @@ numeric_params as (
         cast(null as {{ dbt.type_string() }}) as level,
         '{{ feature.transform }}' as transform,
         {{ exact_avg(transformed(feature.source, feature.transform)) }} as center,
-        {{ exact_stddev_pop(transformed(feature.source, feature.transform)) }} as scale
+        -- dividing by the weight: a standardized feature of weight w has standard deviation w
+        {{ exact_stddev_pop(transformed(feature.source, feature.transform)) }} / {{ feature.weight }} as scale,
+        cast({{ feature.weight }} as {{ type_double() }}) as weight
     from training
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -51,7 +53,8 @@ one_hot_params as (
                     then 1
                 else 0
             end as {{ type_double() }}
-        ) as scale
+        ) as scale,
+        cast(1 as {{ type_double() }}) as weight
     from training
     {% if not loop.last %}union all{% endif %}
     {% else %}
@@ -62,7 +65,8 @@ one_hot_params as (
         cast(null as {{ dbt.type_string() }}) as level,
         cast(null as {{ dbt.type_string() }}) as transform,
         cast(null as {{ type_double() }}) as center,
-        cast(null as {{ type_double() }}) as scale
+        cast(null as {{ type_double() }}) as scale,
+        cast(null as {{ type_double() }}) as weight
     where 1 = 0
     {% endfor %}
 
@@ -100,6 +104,7 @@ final as (
         all_params.transform,
         cast(all_params.center as {{ type_double() }}) as center,
         cast(all_params.scale as {{ type_double() }}) as scale,
+        all_params.weight,
         coalesce(all_params.scale > 1e-12, false) and redundant.feature is null as is_used,
         case
             when all_params.kind = 'one_hot' and all_params.scale = 0 then 'no training customer has this level'

@@ -13,7 +13,8 @@ clean as (
         product_id,
         product_name,
         product_type,
-        product_type_label
+        product_type_label,
+        is_liability
     from checked
     where dq_rule is null
 

@@ -1,5 +1,6 @@
--- For every month of history, the features hold exactly the inputs' total balance and
--- revenue, and as many active customers as there are customers holding an open product.
+-- For every month of history, the features hold exactly the inputs' assets, liabilities (what
+-- customers owe, turned positive by var liability_balances_sign), net balance = assets -
+-- liabilities, revenue, and as many active customers as customers holding an open product.
 -- Returns the months where any of the three disagree. Money is compared to a hundredth of a
 -- cent: exact on DuckDB and Postgres, but some engines (fakesnow) sum decimals as doubles.
 -- Only the months this build wrote (built_by_this_run in macros/incremental.sql); every month
@@ -16,7 +17,9 @@ features as (
 
     select
         month_date,
-        sum(balance_total) as balance,
+        sum(balance_assets) as assets,
+        sum(balance_liabilities) as liabilities,
+        sum(balance_net) as net_balance,
         sum(revenue_total) as revenue,
         sum(case when is_active then 1 else 0 end) as active_customers
     from {{ ref('int_customer_month_features') }}
@@ -28,11 +31,13 @@ features as (
 input_balances as (
 
     select
-        month_date,
-        sum(balance) as balance
-    from {{ ref('stg_bank__balances') }}
-    where month_date in (select months.month_date from months)
-    group by month_date
+        balances.month_date,
+        sum(case when products.is_liability then 0 else balances.balance end) as assets,
+        sum(case when products.is_liability then {{ liability_sign() }} * balances.balance else 0 end) as liabilities
+    from {{ ref('stg_bank__balances') }} as balances
+    inner join {{ ref('stg_bank__products') }} as products on balances.product_id = products.product_id
+    where balances.month_date in (select months.month_date from months)
+    group by balances.month_date
 
 ),
 
@@ -65,8 +70,11 @@ compared as (
 
     select
         months.month_date,
-        coalesce(features.balance, 0) as feature_balance,
-        coalesce(input_balances.balance, 0) as input_balance,
+        coalesce(features.assets, 0) as feature_assets,
+        coalesce(input_balances.assets, 0) as input_assets,
+        coalesce(features.liabilities, 0) as feature_liabilities,
+        coalesce(input_balances.liabilities, 0) as input_liabilities,
+        coalesce(features.net_balance, 0) as feature_net_balance,
         coalesce(features.revenue, 0) as feature_revenue,
         coalesce(input_revenues.revenue, 0) as input_revenue,
         coalesce(features.active_customers, 0) as feature_active_customers,
@@ -81,6 +89,8 @@ compared as (
 
 select * from compared
 where
-    abs(feature_balance - input_balance) > 0.0001
+    abs(feature_assets - input_assets) > 0.0001
+    or abs(feature_liabilities - input_liabilities) > 0.0001
+    or abs(feature_net_balance - (input_assets - input_liabilities)) > 0.0001
     or abs(feature_revenue - input_revenue) > 0.0001
     or feature_active_customers <> holding_customers

@@ -1,4 +1,4 @@
--- What each segment and each tier holds and earns, per product type, at the reference month.
+-- What each segment and each tier holds, owes and earns, per product type, at the reference month.
 {%- set product_types = product_types() %}
 -- depends_on: {{ bank_input('products') }}
 
@@ -11,6 +11,12 @@ with customers as (
 features as (
 
     select * from {{ ref('int_customer_month_features') }}
+
+),
+
+product_types as (
+
+    select * from {{ ref('int_product_types') }}
 
 ),
 
@@ -62,20 +68,36 @@ grouped as (
 final as (
 
     select
-        grouping,
-        group_key,
-        group_label,
-        cast(group_rank as {{ dbt.type_int() }}) as group_rank,
-        product_type,
+        grouped.grouping,
+        grouped.group_key,
+        grouped.group_label,
+        cast(grouped.group_rank as {{ dbt.type_int() }}) as group_rank,
+        grouped.product_type,
+        product_types.product_label,
+        product_types.is_liability,
         cast(count(*) as {{ dbt.type_int() }}) as customers,
-        cast(sum(case when products_held > 0 then 1 else 0 end) as {{ dbt.type_int() }}) as holders,
-        {{ share('sum(case when products_held > 0 then 1 else 0 end)', 'count(*)') }} as holding_rate,
-        cast(sum(balance) as {{ dbt.type_numeric() }}) as total_balance,
-        {{ exact_avg('case when products_held > 0 then balance end') }} as avg_balance_per_holder,
-        cast(sum(revenue) as {{ dbt.type_numeric() }}) as total_revenue,
-        {{ exact_avg('case when products_held > 0 then revenue end') }} as avg_revenue_per_holder
+        cast(sum(case when grouped.products_held > 0 then 1 else 0 end) as {{ dbt.type_int() }}) as holders,
+        {{ share('sum(case when grouped.products_held > 0 then 1 else 0 end)', 'count(*)') }} as holding_rate,
+        -- a type is all assets or all liabilities (test on stg_bank__products); liabilities positive
+        cast(sum(case when product_types.is_liability then 0 else grouped.balance end) as {{ dbt.type_numeric() }})
+            as total_assets,
+        cast(sum(case when product_types.is_liability then grouped.balance else 0 end) as {{ dbt.type_numeric() }})
+            as total_liabilities,
+        cast(sum(case when product_types.is_liability then -grouped.balance else grouped.balance end) as {{ dbt.type_numeric() }})
+            as net_balance,
+        {{ exact_avg('case when grouped.products_held > 0 then grouped.balance end') }} as avg_balance_per_holder,
+        cast(sum(grouped.revenue) as {{ dbt.type_numeric() }}) as total_revenue,
+        {{ exact_avg('case when grouped.products_held > 0 then grouped.revenue end') }} as avg_revenue_per_holder
     from grouped
-    group by grouping, group_key, group_label, group_rank, product_type
+    inner join product_types on grouped.product_type = product_types.product_type
+    group by
+        grouped.grouping,
+        grouped.group_key,
+        grouped.group_label,
+        grouped.group_rank,
+        grouped.product_type,
+        product_types.product_label,
+        product_types.is_liability
 
 )
 

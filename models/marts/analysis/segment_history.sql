@@ -119,7 +119,9 @@ with_money as (
         history.segment_name,
         history.customer_id,
         features.revenue_total,
-        features.balance_total
+        features.balance_assets,
+        features.balance_liabilities,
+        features.balance_net
     from history
     inner join features
         on
@@ -137,7 +139,9 @@ segment_months as (
         cast(count(*) as {{ dbt.type_int() }}) as customers,
         cast(sum(revenue_total) as {{ dbt.type_numeric() }}) as total_revenue,
         {{ exact_avg('revenue_total') }} as avg_revenue,
-        cast(sum(balance_total) as {{ dbt.type_numeric() }}) as total_balance
+        cast(sum(balance_assets) as {{ dbt.type_numeric() }}) as total_assets,
+        cast(sum(balance_liabilities) as {{ dbt.type_numeric() }}) as total_liabilities,
+        cast(sum(balance_net) as {{ dbt.type_numeric() }}) as net_balance
     from with_money
     group by month_date, segment_id, segment_name
 
@@ -197,7 +201,11 @@ final as (
         {{ share('segment_months.total_revenue', 'sum(segment_months.total_revenue) over (partition by segment_months.month_date)') }}
             as revenue_share,
         segment_months.avg_revenue,
-        segment_months.total_balance,
+        segment_months.total_assets,
+        {{ share('segment_months.total_assets', 'sum(segment_months.total_assets) over (partition by segment_months.month_date)') }}
+            as asset_share,
+        segment_months.total_liabilities,
+        segment_months.net_balance,
         retention.segment_retention,
         stability.month_stability
     from segment_months

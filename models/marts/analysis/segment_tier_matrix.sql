@@ -1,6 +1,6 @@
 -- Segment x business tier at the reference month: how data-driven segments relate to the
--- bank's tiers, in customers, revenue and balance, each cell as a share of its segment and of
--- its tier (customers and revenue).
+-- bank's tiers, in customers, revenue, assets, liabilities and net balance, each cell as a
+-- share of its segment and of its tier (customers, revenue and assets).
 
 with customers as (
 
@@ -23,7 +23,9 @@ cells as (
         cast(count(*) as {{ dbt.type_int() }}) as customers,
         cast(sum(revenue_total) as {{ dbt.type_numeric() }}) as total_revenue,
         {{ exact_avg('revenue_total') }} as avg_revenue,
-        cast(sum(balance_total) as {{ dbt.type_numeric() }}) as total_balance
+        cast(sum(balance_assets) as {{ dbt.type_numeric() }}) as total_assets,
+        cast(sum(balance_liabilities) as {{ dbt.type_numeric() }}) as total_liabilities,
+        cast(sum(balance_net) as {{ dbt.type_numeric() }}) as net_balance
     from customers
     group by segment_id, segment_name, tier
 
@@ -43,9 +45,15 @@ final as (
             as revenue_share_of_segment,
         {{ share('cells.total_revenue', 'sum(cells.total_revenue) over (partition by cells.tier)') }}
             as revenue_share_of_tier,
+        {{ share('cells.total_assets', 'sum(cells.total_assets) over (partition by cells.segment_id)') }}
+            as asset_share_of_segment,
+        {{ share('cells.total_assets', 'sum(cells.total_assets) over (partition by cells.tier)') }}
+            as asset_share_of_tier,
         cells.total_revenue,
         cells.avg_revenue,
-        cells.total_balance
+        cells.total_assets,
+        cells.total_liabilities,
+        cells.net_balance
     from cells
     inner join tiers on cells.tier = tiers.tier
 

@@ -38,10 +38,14 @@ final as (
         features.annual_income,
         features.products_held_total,
         features.product_types_held,
-        features.balance_total,
-        features.balance_total_avg,
+        features.balance_assets,
+        features.balance_liabilities,
+        features.balance_net,
+        features.balance_net_avg,
         features.revenue_total,
-        features.revenue_total_avg
+        features.revenue_total_avg,
+        features.months_since_last_activity,
+        features.is_activity_falling
     from scored
     inner join reference on scored.month_date = reference.reference_month
     inner join features

@@ -1,6 +1,7 @@
 -- Segment x model feature: the standardized centroid (the heatmap's colour) and the raw mean
--- of the feature in the segment at the reference month (the label people read).
-{%- set numeric_features = model_numeric_features() -%}
+-- of the feature in the segment at the reference month (the label people read), with the
+-- feature's business label and unit (seg_feature_labels): what customers owe reads as a
+-- positive liability ('Mortgage owed'), never as a negative balance.
 {%- set levels = categorical_levels() %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 
@@ -22,6 +23,18 @@ preprocessing as (
 
 ),
 
+labels as (
+
+    select * from {{ ref('seg_feature_labels') }}
+
+),
+
+stats as (
+
+    select * from {{ ref('seg_segment_feature_stats') }}
+
+),
+
 training as (
 
     select * from {{ ref('seg_training_features') }}
@@ -34,39 +47,46 @@ scored as (
 
 ),
 
-labelled as (
+-- The one-hot levels' raw means (shares of the segment at the level); numeric features' come from stats.
+level_means as (
 
+    {% for level in levels %}
     select
-        training.*,
-        scored.segment_id
+        scored.segment_id,
+        '{{ level.feature }}' as feature,
+        {{ exact_avg("case when coalesce(cast(training." ~ level.source ~ " as " ~ dbt.type_string() ~ "), 'unknown') = '" ~ level.level ~ "' then 1 else 0 end") }} as raw_mean
     from training
     inner join scored
         on
             training.customer_id = scored.customer_id
             and training.reference_month = scored.month_date
+    group by scored.segment_id
+    {% if not loop.last %}union all{% endif %}
+    {% else %}
+    select
+        cast(null as {{ dbt.type_int() }}) as segment_id,
+        cast(null as {{ dbt.type_string() }}) as feature,
+        cast(null as {{ type_double() }}) as raw_mean
+    where 1 = 0
+    {% endfor %}
 
 ),
 
 raw_means as (
 
-    {% for feature in numeric_features %}
     select
         segment_id,
-        'f_{{ feature.source }}' as feature,
-        {{ exact_avg(feature.source) }} as raw_mean
-    from labelled
-    group by segment_id
-    {% if not loop.last or levels %}union all{% endif %}
-    {% endfor %}
-    {% for level in levels %}
+        feature,
+        raw_mean
+    from stats
+
+    union all
+
     select
         segment_id,
-        '{{ level.feature }}' as feature,
-        {{ exact_avg("case when coalesce(cast(" ~ level.source ~ " as " ~ dbt.type_string() ~ "), 'unknown') = '" ~ level.level ~ "' then 1 else 0 end") }} as raw_mean
-    from labelled
-    group by segment_id
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+        feature,
+        raw_mean
+    from level_means
 
 ),
 
@@ -79,16 +99,20 @@ final as (
         preprocessing.source_column,
         preprocessing.kind as feature_kind,
         preprocessing.level as feature_level,
+        labels.feature_label,
+        labels.feature_group,
         cast(centroids.centroid as {{ type_double() }}) as standardized_value,
         -- one-hot levels are left unscaled: their centroid is the segment's share at the level
         cast(
             case when preprocessing.kind = 'one_hot' then 'share of customers' else 'standard deviations' end
             as {{ dbt.type_string() }}
         ) as value_unit,
-        cast(raw_means.raw_mean as {{ type_double() }}) as raw_mean
+        cast(raw_means.raw_mean as {{ type_double() }}) as raw_mean,
+        labels.unit as raw_unit
     from centroids
     inner join names on centroids.segment_id = names.segment_id
     inner join preprocessing on centroids.feature = preprocessing.feature
+    inner join labels on centroids.feature = labels.feature
     left join raw_means
         on
             centroids.segment_id = raw_means.segment_id

@@ -79,10 +79,12 @@ final as (
         shares.feature,
         preprocessing.source_column,
         preprocessing.kind as feature_kind,
+        labels.feature_label,
         cast(shares.importance as {{ type_double() }}) as importance,
         cast(row_number() over (order by shares.importance desc, shares.feature asc) as {{ dbt.type_int() }}) as importance_rank
     from shares
     inner join preprocessing on shares.feature = preprocessing.feature
+    inner join {{ ref('seg_feature_labels') }} as labels on shares.feature = labels.feature
     where preprocessing.is_used
 
 )

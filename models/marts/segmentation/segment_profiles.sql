@@ -1,5 +1,5 @@
 -- One row per segment at the reference month: size, share, name and the means and totals
--- of the key raw features.
+-- of the key raw features; balances as assets, liabilities (what customers owe, positive) and net.
 
 with customers as (
 
@@ -23,11 +23,14 @@ profiles as (
         {{ exact_avg('annual_income') }} as avg_annual_income,
         {{ exact_avg('products_held_total') }} as avg_products_held,
         {{ exact_avg('product_types_held') }} as avg_product_types_held,
-        cast(sum(balance_total) as {{ dbt.type_numeric() }}) as total_balance,
-        {{ exact_avg('balance_total') }} as avg_balance,
+        cast(sum(balance_assets) as {{ dbt.type_numeric() }}) as total_assets,
+        cast(sum(balance_liabilities) as {{ dbt.type_numeric() }}) as total_liabilities,
+        cast(sum(balance_net) as {{ dbt.type_numeric() }}) as net_balance,
+        {{ exact_avg('balance_net') }} as avg_net_balance,
         cast(sum(revenue_total) as {{ dbt.type_numeric() }}) as total_revenue,
         {{ exact_avg('revenue_total') }} as avg_revenue,
-        {{ exact_avg('revenue_total_avg') }} as avg_monthly_revenue_lookback
+        {{ exact_avg('revenue_total_avg') }} as avg_monthly_revenue_lookback,
+        {{ share('sum(case when is_activity_falling then 1 else 0 end)', 'count(*)') }} as share_activity_falling
     from customers
     group by segment_id
 
@@ -43,16 +46,20 @@ final as (
         profiles.customers,
         cast(profiles.customers as {{ type_double() }}) / sum(profiles.customers) over () as customer_share,
         {{ share('profiles.total_revenue', 'sum(profiles.total_revenue) over ()') }} as revenue_share,
+        {{ share('profiles.total_assets', 'sum(profiles.total_assets) over ()') }} as asset_share,
         profiles.avg_age_years,
         profiles.avg_tenure_months,
         profiles.avg_annual_income,
         profiles.avg_products_held,
         profiles.avg_product_types_held,
-        profiles.total_balance,
-        profiles.avg_balance,
+        profiles.total_assets,
+        profiles.total_liabilities,
+        profiles.net_balance,
+        profiles.avg_net_balance,
         profiles.total_revenue,
         profiles.avg_revenue,
-        profiles.avg_monthly_revenue_lookback
+        profiles.avg_monthly_revenue_lookback,
+        profiles.share_activity_falling
     from profiles
     inner join names on profiles.segment_id = names.segment_id
 

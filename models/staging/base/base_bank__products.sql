@@ -1,5 +1,6 @@
 {#- Every products input row, typed and normalised, with the quarantine rule it breaks. -#}
 {%- do dq_input_columns('products') -%}
+{%- set available = bank_input_columns('products') -%}
 
 with source as (
 
@@ -13,7 +14,8 @@ typed as (
         {{ dq_key_text(['product_id']) }} as source_key,
         product_id,
         cast(product_name as {{ dbt.type_string() }}) as product_name,
-        {{ product_type_written('product_type') }} as product_type_label
+        {{ product_type_written('product_type') }} as product_type_label,
+        {{ optional_column(available, 'is_liability', 'boolean') }} as is_liability_given
     from source
 
 ),
@@ -34,8 +36,26 @@ named as (
         product_id,
         product_name,
         {{ product_type_name('product_type_label', 'product_type_folded') }} as product_type,
-        product_type_label
+        product_type_label,
+        is_liability_given
     from folded
+
+),
+
+-- Borrowing (a liability for the customer) as the input says, else by the type's name.
+classified as (
+
+    select
+        source_key,
+        product_id,
+        product_name,
+        product_type,
+        product_type_label,
+        coalesce(
+            is_liability_given,
+            {% if liability_product_types() %}product_type in ('{{ liability_product_types() | join("', '") }}'){% else %}false{% endif %}
+        ) as is_liability
+    from named
 
 ),
 
@@ -47,7 +67,7 @@ checked as (
             when product_id is null then 'null_key'
             when product_type is null then 'unknown_product_type'
         end as dq_rule
-    from named
+    from classified
 
 )
 

@@ -1,5 +1,5 @@
--- One row per active customer at the reference month: the customers input columns, the
--- segment, the tier and the key features, for a downstream next-best-offer model.
+-- Version 1, deprecated (models/marts/analysis/_analysis__marts.yml): one row per active
+-- customer at the reference month. Version 2 has every valid input customer.
 
 with customers as (
 
@@ -35,8 +35,8 @@ final as (
         features.product_types_held,
         features.products_opened_in_window,
         features.products_closed_in_window,
-        features.balance_total,
-        features.balance_total_avg,
+        features.balance_net as balance_total,
+        features.balance_net_avg as balance_total_avg,
         features.revenue_total,
         features.revenue_total_avg
     from customers
