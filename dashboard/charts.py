@@ -46,7 +46,7 @@ LINE_COLOUR = "#4E79A7"
 DIMENSION_TITLES = {"income": "Income", "age": "Age", "tenure": "Tenure"}
 DIMENSION_UNITS = {"age": " y", "tenure": " mo"}
 
-ProductMeasure = Literal["holding_rate", "total_revenue", "total_balance"]
+ProductMeasure = Literal["holding_rate", "total_revenue", "total_assets", "total_liabilities"]
 HistoryMeasure = Literal["customers", "total_revenue"]
 
 # Hover text ending: the customers behind a share, which a share alone hides.
@@ -182,12 +182,13 @@ def centroid_heatmap(heatmap: pd.DataFrame, importance: pd.DataFrame, style: Gro
     units = heatmap.pivot_table(index="segment_id", columns="feature", values="value_unit", aggfunc="first").reindex(
         index=grid.index, columns=features
     )
+    labels = heatmap.drop_duplicates("feature").set_index("feature")["feature_label"]
     # A symmetric scale, so that white is exactly the average customer.
     limit = max(1.0, float(grid.abs().max().max()))
     figure = go.Figure(
         go.Heatmap(
             z=grid.to_numpy(),
-            x=[fmt.feature(feature) for feature in features],
+            x=[labels[feature] for feature in features],
             y=[style.ticktext(segment_id) for segment_id in grid.index],
             zmid=0,
             zmin=-limit,
@@ -220,7 +221,7 @@ def importance_chart(importance: pd.DataFrame) -> go.Figure:
         figure.add_trace(
             go.Bar(
                 x=rows["importance"],
-                y=[fmt.feature(feature) for feature in rows["feature"]],
+                y=rows["feature_label"],
                 orientation="h",
                 name=name,
                 marker={"color": colour},
@@ -230,8 +231,7 @@ def importance_chart(importance: pd.DataFrame) -> go.Figure:
                 hovertemplate="%{y}: %{x:.1%} of its variance between segments<extra></extra>",
             )
         )
-    labels = [fmt.feature(feature) for feature in ordered["feature"]]
-    figure.update_yaxes(categoryorder="array", categoryarray=labels[::-1])
+    figure.update_yaxes(categoryorder="array", categoryarray=list(ordered["feature_label"])[::-1])
     figure.update_xaxes(tickformat=".0%", range=[0, min(1.0, float(ordered["importance"].max()) * 1.12)])
     return _finish(
         figure,
@@ -246,21 +246,27 @@ def importance_chart(importance: pd.DataFrame) -> go.Figure:
 
 
 def overview_chart(summary: pd.DataFrame, style: GroupStyle, currency: str) -> go.Figure:
-    """Customers, revenue and balance of each group, side by side on one axis of groups."""
+    """Customers, revenue, assets and liabilities of each group, side by side on one axis of groups."""
     ordered = summary.set_index("group_key").loc[[key for key in style.keys if key in set(summary["group_key"])]]
     counts = zip(ordered["customers"], ordered["customer_share"], strict=True)
     shares = [f"{fmt.count(customers)} ({fmt.percent(share)})" for customers, share in counts]
     panels = (
         ("customers", "Customers", shares, ""),
         ("total_revenue", "Revenue", [fmt.money_compact(v, currency) for v in ordered["total_revenue"]], currency),
-        ("total_balance", "Balance", [fmt.money_compact(v, currency) for v in ordered["total_balance"]], currency),
+        ("total_assets", "Assets", [fmt.money_compact(v, currency) for v in ordered["total_assets"]], currency),
+        (
+            "total_liabilities",
+            "Liabilities",
+            [fmt.money_compact(v, currency) for v in ordered["total_liabilities"]],
+            currency,
+        ),
     )
     figure = make_subplots(
         rows=1,
-        cols=3,
+        cols=4,
         shared_yaxes=True,
-        horizontal_spacing=0.05,
-        subplot_titles=["Customers (share)", "Revenue (reference month)", "Balance (reference month)"],
+        horizontal_spacing=0.04,
+        subplot_titles=["Customers (share)", "Revenue (month)", "Assets (held)", "Liabilities (owed)"],
     )
     for column_number, (column, title, text, prefix) in enumerate(panels, start=1):
         figure.add_trace(
@@ -291,7 +297,7 @@ def overview_chart(summary: pd.DataFrame, style: GroupStyle, currency: str) -> g
     figure.update_yaxes(autorange="reversed", title_text=style.noun.capitalize(), row=1, col=1)
     figure.update_annotations(font={"size": 12})  # the subplot titles
     figure.update_layout(
-        title={"text": f"{style.noun.capitalize()}s at a glance: customers, revenue and balance"},
+        title={"text": f"{style.noun.capitalize()}s at a glance: customers, revenue, assets and liabilities"},
         height=160 + 70 * len(ordered),
     )
     return figure
@@ -375,15 +381,25 @@ def product_mix_chart(
     title, y_title, number_format, prefix = {
         "holding_rate": ("Holding rate by product type", f"Share of the {style.noun}'s customers", ".0%", ""),
         "total_revenue": ("Revenue by product type (reference month)", f"Revenue ({currency})", ",.3~s", currency),
-        "total_balance": ("Balance by product type (reference month)", f"Balance ({currency})", ",.3~s", currency),
+        "total_assets": ("Assets by product type (reference month)", f"Assets held ({currency})", ",.3~s", currency),
+        "total_liabilities": (
+            "Liabilities by product type (reference month)",
+            f"Owed ({currency})",
+            ",.3~s",
+            currency,
+        ),
     }[measure]
+    product_labels = product_mix.drop_duplicates("product_type").set_index("product_type")["product_label"]
     product_types = sorted(product_mix["product_type"].unique())
+    if measure in ("total_assets", "total_liabilities"):
+        kept = product_mix.loc[product_mix["is_liability"].astype(bool) == (measure == "total_liabilities")]
+        product_types = sorted(kept["product_type"].unique())
     figure = go.Figure()
     for key in style.keys:
         rows = product_mix.loc[product_mix["group_key"] == key].set_index("product_type").reindex(product_types)
         figure.add_trace(
             go.Bar(
-                x=[fmt.product_type(product) for product in product_types],
+                x=[product_labels[product] for product in product_types],
                 y=rows[measure].fillna(0),
                 name=_wrap(style.label(key)),
                 marker={"color": style.colour(key)},
@@ -404,14 +420,19 @@ def matrix_heatmap(
     matrix: pd.DataFrame,
     segments: GroupStyle,
     tiers: GroupStyle,
-    measure: Literal["customers", "total_revenue"],
+    measure: Literal["customers", "total_revenue", "total_assets"],
     share_of: Literal["segment", "tier"],
     currency: str,
 ) -> go.Figure:
     """Segment x tier: the colour and first line are the measure, the second line its share of
     the segment (rows add to 100%) or of the tier (columns add to 100%)."""
     is_customers = measure == "customers"
-    share = f"share_of_{share_of}" if is_customers else f"revenue_share_of_{share_of}"
+    share_prefix, name, title = {
+        "customers": ("", "Customers", "Customers by segment and tier"),
+        "total_revenue": ("revenue_", f"Revenue ({currency})", "Revenue by segment and tier (reference month)"),
+        "total_assets": ("asset_", f"Assets ({currency})", "Assets held by segment and tier (reference month)"),
+    }[measure]
+    share = f"{share_prefix}share_of_{share_of}"
     index, columns = [int(key) for key in segments.keys], list(tiers.keys)
 
     def grid(column: str) -> pd.DataFrame:
@@ -425,8 +446,6 @@ def matrix_heatmap(
         [f"{as_text(v)}<br>{fmt.percent(s)}" if pd.notna(v) else fmt.NOTHING for v, s in zip(*row, strict=True)]
         for row in zip(values.to_numpy(), shares.to_numpy(), strict=True)
     ]
-    name = "Customers" if is_customers else f"Revenue ({currency})"
-    title = "Customers by segment and tier" if is_customers else "Revenue by segment and tier (reference month)"
     figure = go.Figure(
         go.Heatmap(
             z=values.to_numpy(),

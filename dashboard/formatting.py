@@ -63,20 +63,5 @@ def month(value: dt.date | pd.Timestamp) -> str:
     return pd.Timestamp(value).strftime("%b %Y")
 
 
-def feature(name: str) -> str:
-    """f_balance_mortgage_avg -> Balance mortgage (avg); f_occupation__retired -> Occupation: retired."""
-    column, _, level = name.removeprefix("f_").partition("__")
-    averaged = column.endswith("_avg")
-    words = column.removesuffix("_avg").replace("_", " ").capitalize()
-    if level:
-        return f"{words}: {level.replace('_', ' ')}"
-    return f"{words} (avg)" if averaged else words
-
-
-def product_type(name: str) -> str:
-    """current_account -> Current account"""
-    return name.replace("_", " ").capitalize()
-
-
 def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA

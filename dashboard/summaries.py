@@ -19,8 +19,10 @@ SUMMARY_COLUMNS = [
     "revenue_share",
     "total_revenue",
     "avg_revenue",
-    "total_balance",
-    "avg_balance",
+    "asset_share",
+    "total_assets",
+    "total_liabilities",
+    "net_balance",
 ]
 
 
@@ -47,18 +49,17 @@ def model_summary(diagnostics: pd.DataFrame, profiles: pd.DataFrame) -> ModelSum
 
 
 def segment_summary(profiles: pd.DataFrame) -> pd.DataFrame:
-    """Size, share, revenue and balance per segment, with its name and description."""
+    """Size, share, revenue, assets and liabilities per segment, with its name and description."""
     summary = profiles.assign(group_key=profiles["segment_id"].astype(str), group_label=profiles["segment_name"])
     return summary.sort_values("segment_id")[[*SUMMARY_COLUMNS, "segment_description"]].reset_index(drop=True)
 
 
 def tier_summary(tier_matrix: pd.DataFrame) -> pd.DataFrame:
-    """Size, share, revenue and balance per tier, in the bank's tier order (tier_rank): the
-    segment x tier matrix summed over segments."""
+    """Size, share, revenue, assets and liabilities per tier, in the bank's tier order
+    (tier_rank): the segment x tier matrix summed over segments."""
+    money = ["customers", "total_revenue", "total_assets", "total_liabilities", "net_balance"]
     summary = (
-        tier_matrix.groupby(["tier", "tier_rank"], as_index=False)[["customers", "total_revenue", "total_balance"]]
-        .sum()
-        .rename(columns={"tier": "group_key"})
+        tier_matrix.groupby(["tier", "tier_rank"], as_index=False)[money].sum().rename(columns={"tier": "group_key"})
     )
     return (
         summary.assign(
@@ -66,7 +67,7 @@ def tier_summary(tier_matrix: pd.DataFrame) -> pd.DataFrame:
             customer_share=summary["customers"] / summary["customers"].sum(),
             revenue_share=summary["total_revenue"] / summary["total_revenue"].sum(),
             avg_revenue=summary["total_revenue"] / summary["customers"],
-            avg_balance=summary["total_balance"] / summary["customers"],
+            asset_share=summary["total_assets"] / summary["total_assets"].sum(),
         )
         .sort_values("tier_rank")[SUMMARY_COLUMNS]
         .reset_index(drop=True)

@@ -61,8 +61,8 @@ def group_filter(style: GroupStyle, key: str) -> GroupStyle:
 
 
 def summary_table(summary: pd.DataFrame, style: GroupStyle, currency: str) -> None:
-    """Size, share, revenue and balance per group, formatted for people. A static table, so
-    long names wrap and no column is cut off."""
+    """Size, share, revenue, assets and liabilities per group, formatted for people. A static
+    table, so long names wrap and no column is cut off."""
     rows = summary.set_index("group_key").loc[[key for key in style.keys if key in set(summary["group_key"])]]
     table = pd.DataFrame(
         {
@@ -72,8 +72,10 @@ def summary_table(summary: pd.DataFrame, style: GroupStyle, currency: str) -> No
             "Share of revenue": rows["revenue_share"].map(fmt.percent),
             "Revenue (month)": rows["total_revenue"].map(lambda value: fmt.money(value, currency)),
             "Revenue per customer": rows["avg_revenue"].map(lambda value: fmt.money(value, currency)),
-            "Balance": rows["total_balance"].map(lambda value: fmt.money(value, currency)),
-            "Balance per customer": rows["avg_balance"].map(lambda value: fmt.money(value, currency)),
+            "Share of assets": rows["asset_share"].map(fmt.percent),
+            "Assets": rows["total_assets"].map(lambda value: fmt.money(value, currency)),
+            "Liabilities (owed)": rows["total_liabilities"].map(lambda value: fmt.money(value, currency)),
+            "Net balance": rows["net_balance"].map(lambda value: fmt.money(value, currency)),
         }
     )
     st.table(table, hide_index=True)
@@ -82,12 +84,15 @@ def summary_table(summary: pd.DataFrame, style: GroupStyle, currency: str) -> No
 def totals_row(summary: pd.DataFrame, style: GroupStyle, currency: str) -> None:
     """Headline figures of the selected groups."""
     rows = summary.loc[summary["group_key"].isin(style.keys)]
-    customers, revenue, balance = (rows[column].sum() for column in ("customers", "total_revenue", "total_balance"))
-    columns = st.columns(4)
+    customers, revenue, assets, liabilities = (
+        rows[column].sum() for column in ("customers", "total_revenue", "total_assets", "total_liabilities")
+    )
+    columns = st.columns(5)
     columns[0].metric(f"{style.noun.capitalize()}s", fmt.count(len(rows)))
     columns[1].metric("Customers", fmt.count(customers), help="Active customers at the reference month")
     columns[2].metric("Revenue (reference month)", fmt.money(revenue, currency))
-    columns[3].metric("Balance (reference month)", fmt.money(balance, currency))
+    columns[3].metric("Assets", fmt.money(assets, currency), help="What the customers hold with the bank")
+    columns[4].metric("Liabilities", fmt.money(liabilities, currency), help="What the customers owe the bank")
 
 
 def group_analysis(context: Context, summary: pd.DataFrame, style: GroupStyle) -> None:
@@ -112,8 +117,13 @@ def group_analysis(context: Context, summary: pd.DataFrame, style: GroupStyle) -
     st.subheader("Product mix")
     measure = st.radio(
         "Measure",
-        options=["holding_rate", "total_revenue", "total_balance"],
-        format_func={"holding_rate": "Holding rate", "total_revenue": "Revenue", "total_balance": "Balance"}.get,
+        options=["holding_rate", "total_revenue", "total_assets", "total_liabilities"],
+        format_func={
+            "holding_rate": "Holding rate",
+            "total_revenue": "Revenue",
+            "total_assets": "Assets",
+            "total_liabilities": "Liabilities (owed)",
+        }.get,
         horizontal=True,
         key=f"{grouping}_product_measure",
     )

@@ -22,7 +22,7 @@ share_of = st.radio(
     format_func={"segment": "of the segment (rows add to 100%)", "tier": "of the tier (columns add to 100%)"}.get,
     horizontal=True,
 )
-for measure in ("customers", "total_revenue"):
+for measure in ("customers", "total_revenue", "total_assets"):
     views.show_chart(charts.matrix_heatmap(shown, segments, tiers, measure, share_of, context.currency))
 
 views.show_chart(charts.composition_chart(shown, segments, tiers))
@@ -40,7 +40,10 @@ with st.expander("The matrix as a table"):
             "Revenue (month)": rows["total_revenue"].map(lambda value: fmt.money(value, context.currency)),
             "Revenue share of segment": rows["revenue_share_of_segment"].map(fmt.percent),
             "Revenue share of tier": rows["revenue_share_of_tier"].map(fmt.percent),
-            "Balance": rows["total_balance"].map(lambda value: fmt.money(value, context.currency)),
+            "Assets": rows["total_assets"].map(lambda value: fmt.money(value, context.currency)),
+            "Asset share of segment": rows["asset_share_of_segment"].map(fmt.percent),
+            "Asset share of tier": rows["asset_share_of_tier"].map(fmt.percent),
+            "Liabilities (owed)": rows["total_liabilities"].map(lambda value: fmt.money(value, context.currency)),
         },
         hide_index=True,
     )
