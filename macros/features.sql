@@ -14,7 +14,8 @@
 {% macro customer_month_feature_columns() -%}
     {#- Names of the generated feature columns of int_customer_month_features, by group:
         holdings (counts), amounts (balance_* per type, assets, liabilities and net; revenue_* per type and total), activity (activity_*, with the
-        input column names in activity_inputs), averaged (those with a lookback average) and trended
+        input column names in activity_inputs), averaged (those with a lookback average: balance_net's
+        is that of assets less that of liabilities, one window fewer) and trended
         (those with a trend: assets, liabilities, revenue and each activity column). -#}
     {%- set types = product_types() -%}
     {%- set holdings = [] -%}
@@ -45,7 +46,7 @@
         'amounts': amounts,
         'activity_inputs': activity_inputs,
         'activity': activity,
-        'averaged': amounts + activity,
+        'averaged': amounts | reject('equalto', 'balance_net') | list + activity,
         'trended': ['balance_assets', 'balance_liabilities', 'revenue_total'] + activity,
     }) }}
 {%- endmacro %}

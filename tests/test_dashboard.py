@@ -30,12 +30,14 @@ PAGES = {
     "app_pages/segment_vs_tier.py": [
         "Customers by segment and tier",
         "Revenue by segment and tier",
+        "Assets held by segment and tier",
         "Tier mix",
         "Segment mix",
     ],
     "app_pages/segment_evolution.py": [
         "Customers per segment",
         "Revenue per segment",
+        "Assets held per segment",
         "Monthly stability",
         "Moves between",
     ],
@@ -325,6 +327,8 @@ def test_numbers_are_formatted_for_people(fmt: ModuleType) -> None:
     assert fmt.percent(0.25031) == "25.0%"
     assert fmt.month(pd.Timestamp("2025-12-31")) == "Dec 2025"
     assert fmt.count(float("nan")) == fmt.NOTHING
+    assert fmt.product_label("current_account") == "Current account"
+    assert fmt.product_label("Crédit / Card") == "Crédit / Card"
 
 
 # Charts and summaries, on the demo marts ----------------------------------------------------

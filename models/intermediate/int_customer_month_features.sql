@@ -233,6 +233,8 @@ with_averages as (
             partition by customer_id order by month_date rows between {{ lookback_months - 1 }} preceding and current row
         ) as {{ type_double() }}) as {{ column_name }}_avg,
         {% endfor %}
+        -- the recent months as a second framed average: measured at a million customers, lags
+        -- and a row count cost more (105 s against 97 s for this model)
         {% for column_name in columns.trended %}
         cast(avg({{ column_name }}) over (
             partition by customer_id order by month_date rows between {{ recent_months - 1 }} preceding and current row
@@ -279,6 +281,7 @@ final as (
         {% for column_name in columns.averaged %}
         with_averages.{{ column_name }}_avg,
         {% endfor %}
+        with_averages.balance_assets_avg - with_averages.balance_liabilities_avg as balance_net_avg,
         -- the risk dimension: the last min(3, lookback) months against the lookback average, as
         -- a relative change (0 when the average is 0), and months since any activity
         {% for column_name in columns.trended %}
