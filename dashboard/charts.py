@@ -47,7 +47,7 @@ DIMENSION_TITLES = {"income": "Income", "age": "Age", "tenure": "Tenure"}
 DIMENSION_UNITS = {"age": " y", "tenure": " mo"}
 
 ProductMeasure = Literal["holding_rate", "total_revenue", "total_assets", "total_liabilities"]
-HistoryMeasure = Literal["customers", "total_revenue"]
+HistoryMeasure = Literal["customers", "total_revenue", "total_assets", "total_liabilities"]
 
 # Hover text ending: the customers behind a share, which a share alone hides.
 _CUSTOMERS_HOVER = " (%{customdata:,.0f} customers)<extra></extra>"
@@ -399,7 +399,7 @@ def product_mix_chart(
         rows = product_mix.loc[product_mix["group_key"] == key].set_index("product_type").reindex(product_types)
         figure.add_trace(
             go.Bar(
-                x=[product_labels[product] for product in product_types],
+                x=[fmt.product_label(product_labels[product]) for product in product_types],
                 y=rows[measure].fillna(0),
                 name=_wrap(style.label(key)),
                 marker={"color": style.colour(key)},
@@ -508,7 +508,7 @@ def composition_chart(matrix: pd.DataFrame, rows: GroupStyle, colours: GroupStyl
 
 def history_chart(history: pd.DataFrame, style: GroupStyle, measure: HistoryMeasure, currency: str) -> go.Figure:
     """Customers per segment and month as stacked areas (they add up to the active
-    customers), or revenue per segment and month as lines."""
+    customers), or revenue, assets or liabilities per segment and month as lines."""
     is_customers = measure == "customers"
     number_format, prefix = (",.0f", "") if is_customers else (",.3~s", currency)
     figure = go.Figure()
@@ -527,13 +527,13 @@ def history_chart(history: pd.DataFrame, style: GroupStyle, measure: HistoryMeas
         )
     figure.update_xaxes(tickformat="%b %Y")
     figure.update_yaxes(tickformat=number_format, tickprefix=prefix)
-    return _finish(
-        figure,
-        "Customers per segment" if is_customers else "Revenue per segment",
-        "Month",
-        "Active customers" if is_customers else f"Revenue ({currency})",
-        legend_title="Segment",
-    )
+    title, y_title = {
+        "customers": ("Customers per segment", "Active customers"),
+        "total_revenue": ("Revenue per segment", f"Revenue ({currency})"),
+        "total_assets": ("Assets held per segment", f"Assets ({currency})"),
+        "total_liabilities": ("Liabilities (owed) per segment", f"Owed ({currency})"),
+    }[measure]
+    return _finish(figure, title, "Month", y_title, legend_title="Segment")
 
 
 def stability_chart(history: pd.DataFrame, style: GroupStyle) -> go.Figure:

@@ -63,5 +63,13 @@ def month(value: dt.date | pd.Timestamp) -> str:
     return pd.Timestamp(value).strftime("%b %Y")
 
 
+def product_label(label: str) -> str:
+    """A product type as the bank writes it, kept; a code-like one made readable:
+    current_account -> Current account, (Mortgage) stays (Mortgage)."""
+    if " " in label or "_" not in label:
+        return label
+    return label.replace("_", " ").capitalize()
+
+
 def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA

@@ -91,8 +91,8 @@ def totals_row(summary: pd.DataFrame, style: GroupStyle, currency: str) -> None:
     columns[0].metric(f"{style.noun.capitalize()}s", fmt.count(len(rows)))
     columns[1].metric("Customers", fmt.count(customers), help="Active customers at the reference month")
     columns[2].metric("Revenue (reference month)", fmt.money(revenue, currency))
-    columns[3].metric("Assets", fmt.money(assets, currency), help="What the customers hold with the bank")
-    columns[4].metric("Liabilities", fmt.money(liabilities, currency), help="What the customers owe the bank")
+    columns[3].metric("Assets", fmt.money_compact(assets, currency), help="What the customers hold with the bank")
+    columns[4].metric("Liabilities", fmt.money_compact(liabilities, currency), help="What the customers owe the bank")
 
 
 def group_analysis(context: Context, summary: pd.DataFrame, style: GroupStyle) -> None:

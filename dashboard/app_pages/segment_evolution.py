@@ -26,6 +26,13 @@ st.title("Segment evolution")
 st.caption("Every month is scored with the current model, so sizes move because customers change, not the model.")
 views.show_chart(charts.history_chart(shown, segments, "customers", context.currency))
 views.show_chart(charts.history_chart(shown, segments, "total_revenue", context.currency))
+money = st.radio(
+    "Balances",
+    options=["total_assets", "total_liabilities"],
+    format_func={"total_assets": "Assets held", "total_liabilities": "Liabilities (owed)"}.get,
+    horizontal=True,
+)
+views.show_chart(charts.history_chart(shown, segments, money, context.currency))
 views.show_chart(charts.stability_chart(shown, segments))
 
 st.subheader("Moves between two months")
