@@ -74,20 +74,56 @@ nearest as (
 
 ),
 
+-- The nearest centroid, ties to the lowest id, and the second nearest (the nearest other one).
+assigned as (
+
+    select
+        *,
+        case
+            {% for segment in segments %}
+            when squared_distance_{{ segment }} = squared_distance then segment_id_{{ segment }}
+            {% endfor %}
+        end as segment_id
+    from nearest
+
+),
+
+second_nearest as (
+
+    select
+        *,
+        least(
+            {% for segment in segments %}
+            case when segment_id_{{ segment }} = segment_id then cast(1e308 as {{ type_double() }}) else squared_distance_{{ segment }} end
+            {{- ", " if not loop.last }}
+            {% endfor %}
+        ) as second_squared_distance
+    from assigned
+
+),
+
 final as (
 
     select
         customer_id,
         month_date,
+        segment_id,
+        sqrt(squared_distance) as distance_to_centroid,
         case
             {% for segment in segments %}
-            when squared_distance_{{ segment }} = squared_distance then segment_id_{{ segment }}
+            when segment_id_{{ segment }} <> segment_id and squared_distance_{{ segment }} = second_squared_distance
+                then segment_id_{{ segment }}
             {% endfor %}
-        end as segment_id,
-        sqrt(squared_distance) as distance_to_centroid,
+        end as second_segment_id,
+        sqrt(second_squared_distance) as distance_to_second_segment,
+        -- 1 - d1 / d2: 0 on the boundary between the two, 1 on the centroid itself
+        case
+            when second_squared_distance > 0 then 1 - sqrt(squared_distance) / sqrt(second_squared_distance)
+            else 0
+        end as assignment_margin,
         fit_key,
         {{ this_run_started_at() }} as built_at
-    from nearest
+    from second_nearest
 
 )
 

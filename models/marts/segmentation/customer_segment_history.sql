@@ -2,6 +2,7 @@
 -- over the scored months, so a refit, another reference month or a renamed segment shows in
 -- every month at once without rewriting history.
 {{ config(materialized='view') }}
+{%- set borderline_margin = var_share('borderline_margin') %}
 
 with scored as (
 
@@ -21,6 +22,12 @@ names as (
 
 ),
 
+limits as (
+
+    select * from {{ ref('seg_segment_distance_limits') }}
+
+),
+
 final as (
 
     select
@@ -29,10 +36,14 @@ final as (
         scored.segment_id,
         names.segment_name,
         scored.distance_to_centroid,
+        scored.assignment_margin,
+        scored.assignment_margin < {{ borderline_margin }} as is_borderline,
+        scored.distance_to_centroid > limits.outlier_distance as is_outlier,
         scored.month_date = reference.reference_month as is_reference_month
     from scored
     cross join reference
     inner join names on scored.segment_id = names.segment_id
+    inner join limits on scored.segment_id = limits.segment_id
 
 )
 

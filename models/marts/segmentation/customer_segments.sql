@@ -1,4 +1,7 @@
--- One row per active customer at the reference month: segment, tier and key features.
+-- One row per active customer at the reference month: segment, tier and key features, and why
+-- the customer is there: the second-nearest segment, the margin between the two, the borderline
+-- and outlier flags and the three features that keep it in its segment.
+{%- set borderline_margin = var_share('borderline_margin') %}
 
 with scored as (
 
@@ -24,6 +27,18 @@ names as (
 
 ),
 
+limits as (
+
+    select * from {{ ref('seg_segment_distance_limits') }}
+
+),
+
+reasons as (
+
+    select * from {{ ref('seg_customer_reasons') }}
+
+),
+
 final as (
 
     select
@@ -33,6 +48,12 @@ final as (
         names.segment_name,
         features.tier,
         scored.distance_to_centroid,
+        scored.second_segment_id,
+        scored.distance_to_second_segment,
+        scored.assignment_margin,
+        scored.assignment_margin < {{ borderline_margin }} as is_borderline,
+        scored.distance_to_centroid > limits.outlier_distance as is_outlier,
+        reasons.top_reasons,
         features.age_years,
         features.tenure_months,
         features.annual_income,
@@ -53,6 +74,8 @@ final as (
             scored.customer_id = features.customer_id
             and scored.month_date = features.month_date
     inner join names on scored.segment_id = names.segment_id
+    inner join limits on scored.segment_id = limits.segment_id
+    left join reasons on scored.customer_id = reasons.customer_id
 
 )
 
