@@ -71,6 +71,8 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "total_revenue",
         "avg_revenue",
         "share_activity_falling",
+        "share_borderline",
+        "share_outlier",
     ),
     "segment_feature_heatmap": (
         "segment_id",

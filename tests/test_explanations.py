@@ -54,3 +54,11 @@ def test_history_carries_the_margin_and_the_flags(duckdb_build: DuckdbBuild) -> 
         "select assignment_margin, is_borderline, is_outlier from marts.customer_segment_history",
     )
     assert history.notna().all().all() and history["assignment_margin"].between(0, 1).all()
+
+
+def test_profiles_count_the_borderline_and_the_outliers(duckdb_build: DuckdbBuild) -> None:
+    customers = query(duckdb_build, "select segment_id, is_borderline, is_outlier from marts.customer_segments")
+    profiles = query(duckdb_build, "select * from marts.segment_profiles").set_index("segment_id")
+    shares = customers.groupby("segment_id")[["is_borderline", "is_outlier"]].mean()
+    assert np.allclose(profiles.loc[shares.index, "share_borderline"], shares["is_borderline"])
+    assert np.allclose(profiles.loc[shares.index, "share_outlier"], shares["is_outlier"])

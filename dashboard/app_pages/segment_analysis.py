@@ -20,7 +20,8 @@ views.group_analysis(context, summary, style)
 st.subheader("Segment names and descriptions")
 st.caption(
     "Activity falling: the share of the segment's customers whose activity over the last 3 months "
-    "is at least 20% below their lookback average (the churn-risk view)."
+    "is at least 20% below their lookback average (the churn-risk view). Borderline: nearly as close to "
+    "another segment (assignment margin below 0.1). Outliers: farther from the segment's centre than 99% of it."
 )
 names = profiles.loc[profiles["segment_id"].astype(str).isin(style.keys)].sort_values("segment_id")
 st.table(
@@ -29,6 +30,8 @@ st.table(
         "Name": names["segment_name"],
         "Description": names["segment_description"],
         "Activity falling": names["share_activity_falling"].map(fmt.percent),
+        "Borderline": names["share_borderline"].map(fmt.percent),
+        "Outliers": names["share_outlier"].map(fmt.percent),
         "Named by": names["is_user_named"].map({True: "you (segment_names.csv)", False: "the model"}),
     },
     hide_index=True,

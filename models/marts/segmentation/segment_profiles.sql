@@ -30,7 +30,9 @@ profiles as (
         cast(sum(revenue_total) as {{ dbt.type_numeric() }}) as total_revenue,
         {{ exact_avg('revenue_total') }} as avg_revenue,
         {{ exact_avg('revenue_total_avg') }} as avg_monthly_revenue_lookback,
-        {{ share('sum(case when is_activity_falling then 1 else 0 end)', 'count(*)') }} as share_activity_falling
+        {{ share('sum(case when is_activity_falling then 1 else 0 end)', 'count(*)') }} as share_activity_falling,
+        {{ share('sum(case when is_borderline then 1 else 0 end)', 'count(*)') }} as share_borderline,
+        {{ share('sum(case when is_outlier then 1 else 0 end)', 'count(*)') }} as share_outlier
     from customers
     group by segment_id
 
@@ -59,7 +61,9 @@ final as (
         profiles.total_revenue,
         profiles.avg_revenue,
         profiles.avg_monthly_revenue_lookback,
-        profiles.share_activity_falling
+        profiles.share_activity_falling,
+        profiles.share_borderline,
+        profiles.share_outlier
     from profiles
     inner join names on profiles.segment_id = names.segment_id
 
