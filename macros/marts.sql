@@ -49,12 +49,12 @@
 {%- endmacro %}
 
 
-{% macro rounded_text(expression, unit) -%}
-    {#- A figure as text for a sentence: money rounded to whole units, other figures to one decimal,
-        with the unit where it is years or months. -#}
+{% macro rounded_text(expression, unit, digits=1) -%}
+    {#- A figure as text for a sentence: money rounded to whole units, other figures to `digits`
+        decimals, with the unit where it is years or months. -#}
     case
         when {{ unit }} = 'currency' then cast(cast(round(cast({{ expression }} as {{ dbt.type_numeric() }})) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
-        else cast(cast(round(cast({{ expression }} as {{ dbt.type_numeric() }}), 1) as numeric(18, 1)) as {{ dbt.type_string() }})
+        else cast(cast(round(cast({{ expression }} as {{ dbt.type_numeric() }}), {{ digits }}) as numeric(18, {{ digits }})) as {{ dbt.type_string() }})
             || case when {{ unit }} in ('years', 'months') then ' ' || {{ unit }} else '' end
     end
 {%- endmacro %}

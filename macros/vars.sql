@@ -46,6 +46,8 @@
         date_problem('as_of_date', given_var(given, 'as_of_date')),
         share_problem('min_segment_share', given_var(given, 'min_segment_share')),
         share_problem('borderline_margin', given_var(given, 'borderline_margin')),
+        share_problem('psi_watch', given_var(given, 'psi_watch')),
+        share_problem('psi_act', given_var(given, 'psi_act')),
         share_problem('month_drop_warning_share', given_var(given, 'month_drop_warning_share')),
         share_problem('activity_falling_share', given_var(given, 'activity_falling_share')),
         flag_problem('trend_features', given_var(given, 'trend_features', false)),

@@ -169,6 +169,8 @@ ALL_MARTS = [
     "segment_history",
     "nbo_customer_input",
     "nbo_customer_input_v2",
+    "segment_drift",
+    "feature_drift",
 ]
 
 
