@@ -12,8 +12,9 @@
 
 
 {% macro customer_month_feature_columns() -%}
-    {#- Names of the generated feature columns of int_customer_month_features, by group:
-        holdings (counts), amounts (balance_* per type, assets, liabilities and net; revenue_* per type and total), activity (activity_*, with the
+    {#- Names of the generated feature columns of int_customer_month_features, by group, read
+        from the inputs once: product_types, holdings (counts), amounts (balance_* per type,
+        assets, liabilities and net; revenue_* per type and total), activity (activity_*, with the
         input column names in activity_inputs), averaged (those with a lookback average: balance_net's
         is that of assets less that of liabilities, one window fewer) and trended
         (those with a trend: assets, liabilities, revenue and each activity column). -#}
@@ -42,6 +43,7 @@
         {%- do activity.append('activity_' ~ column_name) -%}
     {%- endfor -%}
     {{ return({
+        'product_types': types,
         'holdings': holdings,
         'amounts': amounts,
         'activity_inputs': activity_inputs,

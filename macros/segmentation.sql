@@ -30,21 +30,22 @@
         activity, profile; trend with var trend_features) and subject (the product type or activity column, for labels). Built
         from the feature columns the data has, so other product types or activity columns join
         the model by themselves. -#}
+    {%- set columns = customer_month_feature_columns() -%}
     {%- set features = [] -%}
     {%- for group, template in [('holdings', 'products_held_{}'), ('balances', 'balance_{}_avg')] -%}
-        {%- for product_type in product_types() -%}
+        {%- for product_type in columns.product_types -%}
             {%- do features.append({'source': template.format(product_type), 'group': group, 'subject': product_type}) -%}
         {%- endfor -%}
     {%- endfor -%}
     {%- do features.append({'source': 'revenue_total_avg', 'group': 'revenue', 'subject': 'revenue'}) -%}
-    {%- for column_name in customer_month_feature_columns().activity_inputs -%}
+    {%- for column_name in columns.activity_inputs -%}
         {%- do features.append({'source': 'activity_' ~ column_name ~ '_avg', 'group': 'activity', 'subject': column_name}) -%}
     {%- endfor -%}
     {%- for source in ['product_types_held', 'tenure_months', 'annual_income', 'age_years'] -%}
         {%- do features.append({'source': source, 'group': 'profile', 'subject': source}) -%}
     {%- endfor -%}
     {%- if trend_features() -%}
-        {%- for column_name in customer_month_feature_columns().trended -%}
+        {%- for column_name in columns.trended -%}
             {%- set subject = {'balance_assets': 'assets', 'balance_liabilities': 'liabilities', 'revenue_total': 'revenue'}
                 .get(column_name, column_name[9:]) -%}
             {%- do features.append({'source': column_name ~ '_trend', 'group': 'trend', 'subject': subject}) -%}
