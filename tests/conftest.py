@@ -166,6 +166,7 @@ ALL_MARTS = [
     "cross_sell",
     "product_mix",
     "segment_transitions",
+    "segment_transition_drivers",
     "segment_history",
     "nbo_customer_input",
     "nbo_customer_input_v2",

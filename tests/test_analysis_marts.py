@@ -122,6 +122,43 @@ def test_transition_flows_add_up_on_both_sides(duckdb_build: DuckdbBuild, active
         assert flows.loc[flows["to_state"] != "churned", "customers"].sum() == active_to
 
 
+def test_transition_drivers_reconcile_and_recompute(duckdb_build: DuckdbBuild) -> None:
+    drivers = query(duckdb_build, "select * from marts.segment_transition_drivers")
+    transitions = query(duckdb_build, "select * from marts.segment_transitions")
+    move = ["from_month", "to_month", "from_segment_id", "to_segment_id"]
+    moves = transitions.dropna(subset=["from_segment_id", "to_segment_id"])
+    moves = moves[(moves["from_segment_id"] != moves["to_segment_id"]) & (moves["customers"] >= 10)]
+    per_move = drivers.groupby(move)["customers"].agg(["min", "max"]).reset_index()
+    assert (per_move["min"] == per_move["max"]).all()
+    joined = moves.merge(per_move, on=move, how="outer", validate="one_to_one")
+    assert len(joined) == len(moves) > 0
+    assert (joined["customers"] == joined["min"]).all()
+    assert (drivers.groupby(move)["driver_rank"].min() == 1).all()
+    # the largest move's top driver, recomputed from the standardized rows
+    top = drivers[drivers["driver_rank"] == 1].sort_values(["customers", "from_month"], ascending=[False, True]).iloc[0]
+    feature = top["feature"]
+    changes = query(
+        duckdb_build,
+        f"""
+        select later.segment_id = {top["to_segment_id"]} as moved,
+            after_values.{feature} - before_values.{feature} as change
+        from marts.customer_segment_history as earlier
+        inner join marts.customer_segment_history as later
+            on earlier.customer_id = later.customer_id and later.month_date = date '{top["to_month"]}'
+        inner join segment_model.seg_customer_months_standardized as before_values
+            on earlier.customer_id = before_values.customer_id and earlier.month_date = before_values.month_date
+        inner join segment_model.seg_customer_months_standardized as after_values
+            on later.customer_id = after_values.customer_id and later.month_date = after_values.month_date
+        where earlier.month_date = date '{top["from_month"]}' and earlier.segment_id = {top["from_segment_id"]}
+            and later.segment_id in ({top["from_segment_id"]}, {top["to_segment_id"]})
+        """,
+    )
+    movers = changes[changes["moved"]]["change"]
+    stayers = changes[~changes["moved"]]["change"]
+    assert len(movers) == top["customers"] and len(stayers) == top["stayers"]
+    assert top["relative_change"] == pytest.approx(movers.mean() - stayers.mean(), abs=1e-9)
+
+
 def test_segment_history_counts_the_active_customers(duckdb_build: DuckdbBuild, active_by_month: pd.Series) -> None:
     history = query(duckdb_build, "select * from marts.segment_history")
     per_month = history.groupby(pd.to_datetime(history["month_date"]))["customers"].sum()
