@@ -46,6 +46,8 @@
         int_problem('transition_driver_min_customers', given_var(given, 'transition_driver_min_customers'), 1, 1000000),
         date_problem('as_of_date', given_var(given, 'as_of_date')),
         share_problem('min_segment_share', given_var(given, 'min_segment_share')),
+        share_problem('k_score_tolerance', given_var(given, 'k_score_tolerance')),
+        share_problem('k_stability_min', given_var(given, 'k_stability_min'), 1),
         share_problem('borderline_margin', given_var(given, 'borderline_margin')),
         share_problem('psi_watch', given_var(given, 'psi_watch')),
         share_problem('psi_act', given_var(given, 'psi_act')),
@@ -163,16 +165,16 @@
 {%- endmacro %}
 
 
-{% macro share_problem(name, raw) -%}
-    {#- A share from 0 to 0.5: a number, or a string holding one. -#}
+{% macro share_problem(name, raw, max_value=0.5) -%}
+    {#- A share from 0 to max_value: a number, or a string holding one. -#}
     {%- set ok = (raw is number and raw is not boolean) or (raw is string and modules.re.fullmatch('[0-9]*\\.?[0-9]+', raw.strip())) -%}
-    {{ return('' if ok and 0 <= raw | float <= 0.5 else var_problem(name, raw, "a number from 0 to 0.5")) }}
+    {{ return('' if ok and 0 <= raw | float <= max_value else var_problem(name, raw, "a number from 0 to " ~ max_value)) }}
 {%- endmacro %}
 
 
-{% macro var_share(name) -%}
-    {#- The var, a share from 0 to 0.5, as a number. -#}
-    {%- do raise_var_problems([share_problem(name, var(name))]) -%}
+{% macro var_share(name, max_value=0.5) -%}
+    {#- The var, a share from 0 to max_value, as a number. -#}
+    {%- do raise_var_problems([share_problem(name, var(name), max_value)]) -%}
     {{ return(var(name) | float) }}
 {%- endmacro %}
 

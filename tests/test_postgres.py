@@ -124,6 +124,30 @@ def test_sql_engine_gives_the_same_labels_on_duckdb_and_postgres(
     pd.testing.assert_frame_equal(on_postgres, on_duckdb, check_dtype=False)
 
 
+def test_k_diagnostics_agree_across_engines(postgres_build: PostgresBuild, duckdb_build: DuckdbBuild) -> None:
+    """The SQL engine (Postgres) and scikit-learn (DuckDB) share the silhouette sample and the
+    formulas: where both fits reach the same segments (same inertia), every figure is the same.
+    Seeding differs (md5 draws against numpy's generator), so from some k they may find other
+    local optima; the recommended k is the same."""
+    on_postgres = postgres_build.query(
+        f"select * from {schema(postgres_build, 'marts')}.segment_k_diagnostics order by k"
+    )
+    with duckdb_build.connect() as connection:
+        on_duckdb = connection.execute("select * from marts.segment_k_diagnostics order by k").df()
+    same_fit = np.isclose(on_postgres["inertia"], on_duckdb["inertia"], rtol=1e-12, atol=0)
+    chosen = (on_duckdb["k"] == 5).to_numpy()
+    assert same_fit[chosen].all() and same_fit.sum() >= 3, on_postgres[["k", "inertia"]].assign(
+        duckdb=on_duckdb["inertia"]
+    )
+    for column in ["silhouette", "davies_bouldin", "calinski_harabasz", "smallest_segment_share"]:
+        np.testing.assert_allclose(
+            on_postgres[column][same_fit], on_duckdb[column][same_fit], rtol=1e-9, err_msg=column
+        )
+    assert on_postgres["stability"].between(-1, 1).all()
+    recommended = [frame.loc[frame["is_recommended"], "k"].tolist() for frame in (on_postgres, on_duckdb)]
+    assert recommended[0] == recommended[1] == [5]
+
+
 def test_sql_registry_carries_the_fit_key_and_the_used_features(postgres_build: PostgresBuild) -> None:
     segment_model = schema(postgres_build, "segment_model")
     registry = postgres_build.query(f"select distinct feature, fit_key from {segment_model}.seg_kmeans_fits_sql")

@@ -6,6 +6,7 @@ import ast
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -148,6 +149,36 @@ def test_diagnostics_cover_the_k_range() -> None:
     assert (diagnostics["silhouette_sample_size"] == 50).all()
 
 
+def test_restarts_one_by_one_keep_the_fit_of_kmeans() -> None:
+    values = diagnostics_model.training_matrix(blobs(per_cluster=60)).values
+    settings = diagnostics_model.FitSettings(4, 42, n_init=6)
+    restarts = diagnostics_model.fit_restarts(values, settings)
+    kept = restarts[diagnostics_model.best_restart(restarts)]
+    fit = diagnostics_model.fit_kmeans(values, settings)
+    assert len(restarts) == 6 and kept.inertia == fit.inertia
+    np.testing.assert_array_equal(kept.labels, fit.labels)
+
+
+def test_stability_compares_the_two_best_restarts() -> None:
+    values = diagnostics_model.training_matrix(blobs()).values
+    restarts = diagnostics_model.fit_restarts(values, diagnostics_model.FitSettings(3, 42, n_init=4))
+    assert diagnostics_model.restart_stability(restarts, diagnostics_model.best_restart(restarts)) == 1.0
+    assert diagnostics_model.restart_stability(restarts[:1], 0) is None
+    split = [restarts[0], diagnostics_model.Fit(restarts[0].centers, np.arange(len(values)) % 3, 1e9, 1)]
+    assert diagnostics_model.restart_stability(split, 0) < 0.1
+
+
+def test_silhouette_sample_is_the_sql_engines_md5_sample() -> None:
+    ids = np.array([5, 17, 3, 1000, 42, 7, 123456789, 8])
+    positions = diagnostics_model.silhouette_positions(ids, 42, 5)
+    in_sql = duckdb.sql(
+        "select customer_id from unnest(?) as ids(customer_id)"
+        " order by md5(cast(customer_id as varchar) || ':42'), customer_id limit 5",
+        params=[ids.tolist()],
+    ).fetchall()
+    assert ids[positions].tolist() == [row[0] for row in in_sql]
+
+
 def top_level_sources(module: object) -> dict[str, str]:
     """Source text of each top-level function, class and assignment of a model file."""
     source = Path(module.__file__).read_text()
@@ -176,6 +207,7 @@ def test_model_files_import_only_packages_snowflake_provides() -> None:
         "datetime",
         "collections",
         "dataclasses",
+        "hashlib",  # the standard library: in every Python
         "typing",
         "numpy",
         "pandas",

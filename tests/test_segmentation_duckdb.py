@@ -181,6 +181,13 @@ def test_diagnostics_and_importance(duckdb_build: DuckdbBuild) -> None:
     assert list(diagnostics["k"]) == list(range(2, 11))
     assert diagnostics.loc[diagnostics["is_chosen_k"], "k"].tolist() == [5]
     assert diagnostics["inertia"].is_monotonic_decreasing
+    # the demo's recommended k is its n_clusters, by the rule the note states
+    recommended = diagnostics[diagnostics["is_recommended"]]
+    assert recommended["k"].tolist() == [5]
+    assert recommended["recommendation_note"].iloc[0].startswith("Recommended: the smallest k within 10%")
+    assert diagnostics["stability"].between(-1, 1).all() and diagnostics["recommendation_note"].notna().all()
+    smaller = diagnostics[diagnostics["k"] < 5]
+    assert smaller["recommendation_note"].str.startswith("Not recommended: ").all()
     importance = query(duckdb_build, "select * from marts.segment_feature_importance order by importance_rank")
     assert importance["importance"].between(0, 1).all()
     assert list(importance["importance_rank"]) == list(range(1, len(importance) + 1))

@@ -25,6 +25,7 @@
     {%- if stored.rows == 0 -%}
         {%- set work = kmeans_work_tables(ref(config.require('kmeans_matrix')), config.require('kmeans_k')) -%}
         {%- for k in config.require('kmeans_k') %}{% do kmeans_fit(work, k) %}{% endfor -%}
+        {%- do kmeans_prepare_select(work) -%}
         {%- if existing is not none -%}
             {%- do run_query('delete from ' ~ existing ~ ' where reference_month in (select reference_month from ' ~ inputs ~ ')') -%}
             {%- set columns = adapter.get_columns_in_relation(existing) | map(attribute='name') | join(', ') -%}
@@ -60,7 +61,7 @@
         ('matrix', 'select ' ~ kmeans_each(work.features, 'cast(matrix.{f} as numeric(38, 12)) as exact_{f}')
             ~ ', row_number() over (order by matrix.customer_id) - 1 as kmeans_position, matrix.* from ' ~ matrix ~ ' as matrix'),
         ('centroids', 'select ' ~ kmeans_each(['k', 'restart', 'step', 'segment'], int) ~ ', cast(null as boolean) as moved'),
-        ('fits', 'select ' ~ kmeans_each(['k', 'restart', 'segment', 'cluster_size', 'n_iter'], int) ~ ', '
+        ('fits', 'select ' ~ kmeans_each(['k', 'restart', 'restart_rank', 'segment', 'cluster_size', 'n_iter'], int) ~ ', '
             ~ kmeans_each(['inertia', 'spread'], 'cast(null as ' ~ type_double() ~ ') as {f}')),
     ] -%}
         {%- do adapter.drop_relation(work[name]) -%}
@@ -73,7 +74,7 @@
 
 {% macro kmeans_fit(work, k) -%}
     {#- One fit of k segments: k-means++ seeding, then Lloyd steps of the restarts still moving until
-        none moves or max_iter; its best restart goes to work.fits. Jinja reads back only how many
+        none moves or max_iter; its best two restarts go to work.fits. Jinja reads back only how many
         restarts still move. -#}
     {%- for segment in range(k) %}{% do run_query(kmeans_seed_sql(work, k, segment)) %}{% endfor -%}
     {%- set state = namespace(moving=1) -%}

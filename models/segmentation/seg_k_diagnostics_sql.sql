@@ -3,8 +3,10 @@
     (macros/materializations/kmeans.sql) fits every k and keeps the stored rows while fit_key is
     unchanged (var refit_model); this select computes, for each k below the customer count, the
     inertia, Davies-Bouldin and Calinski-Harabasz from the fit (segment and feature sums in the order
-    today's engine added them, so the bits are the same) and the silhouette on the first
-    silhouette_sample customers by md5 of id and seed (mean distances as exact decimals). -#}
+    today's engine added them, so the bits are the same), the silhouette on the first
+    silhouette_sample customers by md5 of id and seed (mean distances as exact decimals), the
+    smallest segment's share, and the stability: the adjusted Rand index between the segments of
+    the fit and of the runner-up restart (restart_rank 2), over every customer. -#}
 {%- set k_values = range(var_int('diagnostics_k_min', 2, 50), var_int('diagnostics_k_max', 2, 50) + 1) | list -%}
 {{ config(
     materialized='kmeans',
@@ -33,6 +35,7 @@ fit_inputs as (
 fits as (
 
     select * from {{ kmeans_work('fits') }}
+    where restart_rank = 1
 
 ),
 
@@ -209,12 +212,115 @@ silhouettes as (
 
 ),
 
+-- every customer's segment in the fit and in the runner-up restart, by k
+restart_labels as (
+
+    {% for k in k_values %}
+    select
+        {{ k }} as k,
+        restart as restart_rank,
+        customer_id,
+        segment
+    from (
+        {{ kmeans_nearest(ref('seg_diagnostics_matrix'), '(select restart_rank as restart, segment, '
+            ~ features | join(', ') ~ ' from ' ~ kmeans_work('fits') ~ ' where k = ' ~ k ~ ')', features, k) }}
+    ) as labelled_{{ k }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+-- one row per k and customer with both segments: an aggregate, not a self-join
+customer_pairs as (
+
+    select
+        k,
+        customer_id,
+        max(case when restart_rank = 1 then segment end) as fit_segment,
+        max(case when restart_rank = 2 then segment end) as runner_up_segment
+    from restart_labels
+    group by k, customer_id
+
+),
+
+contingency as (
+
+    select
+        k,
+        fit_segment,
+        runner_up_segment,
+        count(*) as customers
+    from customer_pairs
+    where runner_up_segment is not null
+    group by k, fit_segment, runner_up_segment
+
+),
+
+-- pairs of customers in one segment: in both fits, in the fit, in the runner-up, and all pairs
+pair_counts as (
+
+    select
+        together.k,
+        together.in_both,
+        fit_pairs.in_fit,
+        runner_up_pairs.in_runner_up,
+        together.customers * (together.customers - 1) / 2 as all_pairs
+    from (
+        select
+            k,
+            sum(customers * (customers - 1) / 2) as in_both,
+            sum(customers) as customers
+        from contingency
+        group by k
+    ) as together
+    inner join (
+        select
+            k,
+            sum(members * (members - 1) / 2) as in_fit
+        from (select k, sum(customers) as members from contingency group by k, fit_segment) as per_segment
+        group by k
+    ) as fit_pairs on together.k = fit_pairs.k
+    inner join (
+        select
+            k,
+            sum(members * (members - 1) / 2) as in_runner_up
+        from (select k, sum(customers) as members from contingency group by k, runner_up_segment) as per_segment
+        group by k
+    ) as runner_up_pairs on together.k = runner_up_pairs.k
+
+),
+
+-- adjusted Rand index: (index - expected) / (maximum - expected), 1 when the two agree by construction
+stabilities as (
+
+    select
+        k,
+        case
+            when (in_fit + in_runner_up) / 2.0 = in_fit * in_runner_up / all_pairs then 1.0
+            else
+                (in_both - in_fit * in_runner_up / all_pairs)
+                / ((in_fit + in_runner_up) / 2.0 - in_fit * in_runner_up / all_pairs)
+        end as stability
+    from (
+        select
+            k,
+            cast(in_both as {{ type_double() }}) as in_both,
+            cast(in_fit as {{ type_double() }}) as in_fit,
+            cast(in_runner_up as {{ type_double() }}) as in_runner_up,
+            cast(all_pairs as {{ type_double() }}) as all_pairs
+        from pair_counts
+    ) as counted
+
+),
+
 fit_totals as (
 
-    select distinct
+    select
         k,
-        inertia
+        inertia,
+        min(cluster_size) as smallest_segment
     from fits
+    group by k, inertia
 
 ),
 
@@ -227,6 +333,8 @@ final as (
         davies_bouldin.davies_bouldin,
         (dispersion.between_groups / (fit_totals.k - 1))
         / (fit_totals.inertia / (sizes.fitted_customers - fit_totals.k)) as calinski_harabasz,
+        cast(stabilities.stability as {{ type_double() }}) as stability,
+        cast(fit_totals.smallest_segment as {{ type_double() }}) / sizes.fitted_customers as smallest_segment_share,
         cast(least({{ sample_size }}, sizes.fitted_customers) as {{ dbt.type_int() }}) as silhouette_sample_size,
         cast(sizes.fitted_customers as {{ dbt.type_int() }}) as fitted_customers,
         fit_inputs.reference_month,
@@ -235,6 +343,8 @@ final as (
     inner join dispersion on fit_totals.k = dispersion.k
     inner join davies_bouldin on fit_totals.k = davies_bouldin.k
     left join silhouettes on fit_totals.k = silhouettes.k
+    -- no runner-up with a single restart (n_init 1): no stability
+    left join stabilities on fit_totals.k = stabilities.k
     cross join sizes
     cross join fit_inputs
     where fit_totals.k < sizes.fitted_customers

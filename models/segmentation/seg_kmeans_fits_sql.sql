@@ -24,6 +24,7 @@
 with recursive fit as (
 
     select * from {{ kmeans_work('fits') }}
+    where restart_rank = 1
 
 ),
 

@@ -1,12 +1,15 @@
 """Model diagnostics over a range of k: inertia (elbow), silhouette, Davies-Bouldin,
-Calinski-Harabasz, with the segmentation's seed, on seg_diagnostics_matrix: the training
-matrix, or a systematic sample of its customers when it holds more than diagnostics_sample.
+Calinski-Harabasz, stability and the smallest segment's share, with the segmentation's seed, on
+seg_diagnostics_matrix: the training matrix, or a systematic sample of its customers when it
+holds more than diagnostics_sample. The silhouette sample and the stability are defined as the
+SQL engine's (seg_k_diagnostics_sql), so both engines report the same figures for the same fits.
 
 Runs as a dbt Python model on DuckDB (in process) and on Snowflake (Snowpark stored procedure);
 everything it needs is in this file.
 """
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +24,8 @@ DIAGNOSTICS_COLUMNS = [
     "silhouette",
     "davies_bouldin",
     "calinski_harabasz",
+    "stability",
+    "smallest_segment_share",
     "silhouette_sample_size",
     "fitted_customers",
     "reference_month",
@@ -192,12 +197,73 @@ def fit_kmeans(values: np.ndarray, settings: FitSettings) -> Fit:
 def stored_diagnostics(stored: pd.DataFrame, fit_key: str) -> pd.DataFrame | None:
     """The stored diagnostics made from exactly the current inputs (the same fit_key), reused by
     a monthly run (refit_model false); None when there are none."""
-    if stored.empty or "fit_key" not in stored.columns:
+    if stored.empty or not {"fit_key", *DIAGNOSTICS_COLUMNS} <= set(stored.columns):
+        # rows of an earlier version of this model lack columns: computed again
         return None
     rows = stored[stored["fit_key"] == fit_key]
     if rows.empty:
         return None
     return rows.sort_values("k", ignore_index=True)
+
+
+def fit_restarts(values: np.ndarray, settings: FitSettings) -> list[Fit]:
+    """The n_init restarts of fit_kmeans one by one, drawing from one random state in turn as
+    KMeans(n_init) does, so that the restart it would keep is among them (best_restart)."""
+    from sklearn.cluster import KMeans  # see fit_kmeans
+    from threadpoolctl import threadpool_limits
+
+    random_state = np.random.RandomState(settings.random_seed)
+    fits = []
+    for _ in range(settings.n_init):
+        model = KMeans(
+            n_clusters=settings.n_clusters,
+            init="k-means++",
+            n_init=1,
+            max_iter=settings.max_iter,
+            random_state=random_state,
+            algorithm="lloyd",
+        )
+        with threadpool_limits(limits=1):
+            model.fit(values)
+        fits.append(Fit(model.cluster_centers_, model.labels_, float(model.inertia_), int(model.n_iter_)))
+    return fits
+
+
+def best_restart(fits: Sequence[Fit]) -> int:
+    """The restart KMeans(n_init) keeps: the first of the lowest inertia, a later one only when
+    its inertia is lower and its clustering another."""
+    best = 0
+    for index, fit in enumerate(fits[1:], start=1):
+        if fit.inertia < fits[best].inertia and not same_clustering(fit.labels, fits[best].labels):
+            best = index
+    return best
+
+
+def same_clustering(labels: np.ndarray, other: np.ndarray) -> bool:
+    """True when two labelings are the same partition under other segment numbers."""
+    pairs = np.unique(np.column_stack([labels, other]), axis=0)
+    return len(pairs) == len(np.unique(labels)) == len(np.unique(other))
+
+
+def restart_stability(fits: Sequence[Fit], best: int) -> float | None:
+    """Adjusted Rand index between the kept restart's segments and those of the restart with the
+    next lowest inertia (ties to the earlier): 1 when the two best starts find the same segments.
+    None with a single restart."""
+    from sklearn.metrics import adjusted_rand_score
+
+    others = [index for index in range(len(fits)) if index != best]
+    if not others:
+        return None
+    runner_up = min(others, key=lambda index: (fits[index].inertia, index))
+    return float(adjusted_rand_score(fits[best].labels, fits[runner_up].labels))
+
+
+def silhouette_positions(customer_ids: np.ndarray, seed: int, sample_size: int) -> np.ndarray:
+    """Row positions of the silhouette sample: the first sample_size customers in the order of
+    md5('<customer_id>:<seed>'), then customer_id, the SQL engine's sample."""
+    draws = [hashlib.md5(f"{customer_id}:{seed}".encode()).hexdigest() for customer_id in customer_ids]
+    order = sorted(range(len(customer_ids)), key=lambda position: (draws[position], customer_ids[position]))
+    return np.array(order[:sample_size], dtype=np.int64)
 
 
 def k_diagnostics(
@@ -207,29 +273,36 @@ def k_diagnostics(
     silhouette_sample: int,
     features: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Inertia, silhouette (on a seeded sample when the training set is larger), Davies-Bouldin
-    and Calinski-Harabasz for each k, so that a user can choose k."""
+    """For each k: inertia, silhouette (on the md5 sample of silhouette_positions), Davies-Bouldin,
+    Calinski-Harabasz, stability across restarts and the smallest segment's share, so that a user
+    can choose k."""
     from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score  # see fit_kmeans
 
     matrix = training_matrix(matrix_frame, features)
+    sample_positions = silhouette_positions(matrix.customer_ids, settings.random_seed, silhouette_sample)
     rows = []
     for k in k_values:
         if k >= len(matrix.values):
             continue
-        fit = fit_kmeans(matrix.values, FitSettings(k, settings.random_seed, settings.n_init, settings.max_iter))
-        sample_size = min(silhouette_sample, len(matrix.values))
+        restarts = fit_restarts(matrix.values, FitSettings(k, settings.random_seed, settings.n_init, settings.max_iter))
+        best = best_restart(restarts)
+        fit = restarts[best]
+        sample = sample_positions[: min(silhouette_sample, len(matrix.values))]
+        sample_labels = fit.labels[sample]
         rows.append(
             {
                 "k": int(k),
                 "inertia": fit.inertia,
-                "silhouette": float(
-                    silhouette_score(
-                        matrix.values, fit.labels, sample_size=sample_size, random_state=settings.random_seed
-                    )
+                "silhouette": (
+                    float(silhouette_score(matrix.values[sample], sample_labels))
+                    if 1 < len(np.unique(sample_labels)) < len(sample)
+                    else None
                 ),
                 "davies_bouldin": float(davies_bouldin_score(matrix.values, fit.labels)),
                 "calinski_harabasz": float(calinski_harabasz_score(matrix.values, fit.labels)),
-                "silhouette_sample_size": int(sample_size),
+                "stability": restart_stability(restarts, best),
+                "smallest_segment_share": float(np.bincount(fit.labels, minlength=k).min() / len(fit.labels)),
+                "silhouette_sample_size": len(sample),
                 "fitted_customers": len(matrix.values),
                 "reference_month": matrix.reference_month,
             }
