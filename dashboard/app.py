@@ -1,6 +1,6 @@
 """The segmentation dashboard: `make dashboard`, or `streamlit run dashboard/app.py`.
 
-Five pages over the marts (see README.md here). This entry point only wires them: it checks
+Six pages over the marts (see README.md here). This entry point only wires them: it checks
 that the marts can be read, so that every page can assume they can, and turns any
 DashboardError into a message that says what to do.
 """
@@ -18,6 +18,7 @@ def pages() -> list[st.Page]:
     # directly, without this entry point, on a server's first run.
     return [
         st.Page("app_pages/model_analysis.py", title="Model analysis", icon=":material/model_training:", default=True),
+        st.Page("app_pages/model_health.py", title="Model health", icon=":material/health_and_safety:"),
         st.Page("app_pages/segment_analysis.py", title="Segment analysis", icon=":material/donut_small:"),
         st.Page("app_pages/tier_analysis.py", title="Tier analysis", icon=":material/workspace_premium:"),
         st.Page("app_pages/segment_vs_tier.py", title="Segment vs tier", icon=":material/grid_on:"),

@@ -242,6 +242,105 @@ def importance_chart(importance: pd.DataFrame) -> go.Figure:
     )
 
 
+# Model health -----------------------------------------------------------------------------
+
+
+def drift_chart(drift: pd.DataFrame) -> go.Figure:
+    """PSI of the segment mix and the largest feature PSI per month against the reference month;
+    months whose advice is a refit marked."""
+    ordered = drift.sort_values("month_date")
+    figure = go.Figure()
+    for column, name, colour in (
+        ("segment_mix_psi", "Segment mix", LINE_COLOUR),
+        ("largest_feature_psi", "Largest feature", "#F28E2B"),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=ordered["month_date"],
+                y=ordered[column],
+                customdata=ordered["largest_feature"],
+                mode="lines+markers",
+                name=name,
+                line={"color": colour},
+                hovertemplate=f"{name}<br>%{{x|%b %Y}}: PSI %{{y:.3f}}"
+                + ("<br>%{customdata}" if column == "largest_feature_psi" else "")
+                + "<extra></extra>",
+            )
+        )
+    refit = ordered.loc[ordered["refit_recommended"].fillna(False).astype(bool)]
+    figure.add_trace(
+        go.Scatter(
+            x=refit["month_date"],
+            y=refit[["segment_mix_psi", "largest_feature_psi"]].max(axis=1),
+            mode="markers",
+            name="Refit recommended",
+            marker={"color": CHOSEN_COLOUR, "size": 14, "symbol": "x"},
+            hovertemplate="%{x|%b %Y}: refit recommended<extra></extra>",
+        )
+    )
+    reference = ordered.loc[ordered["is_reference_month"].astype(bool), "month_date"]
+    if not reference.empty:
+        figure.add_vline(x=reference.iloc[0], line={"color": "#333333", "dash": "dot", "width": 1})
+    figure.update_xaxes(tickformat="%b %Y")
+    figure.update_yaxes(tickformat=".2f", rangemode="tozero")
+    return _finish(figure, "Drift against the reference month (PSI)", "Month", "Population stability index")
+
+
+def borderline_chart(profiles: pd.DataFrame, style: GroupStyle) -> go.Figure:
+    """Per segment, the share of its customers on a boundary (borderline) and far from its
+    centre (outliers) at the reference month."""
+    ordered = profiles.assign(key=profiles["segment_id"].astype(str)).set_index("key").loc[list(style.keys)]
+    labels = [_wrap(style.label(key)) for key in ordered.index]
+    figure = go.Figure()
+    for column, name, colour in (
+        ("share_borderline", "Borderline", "#F1CE63"),
+        ("share_outlier", "Outliers", "#79706E"),
+    ):
+        figure.add_trace(
+            go.Bar(
+                x=labels,
+                y=ordered[column],
+                name=name,
+                marker={"color": colour},
+                customdata=(ordered[column] * ordered["customers"]).round(),
+                text=[fmt.percent(value) for value in ordered[column]],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate=f"{name}: %{{y:.1%}}" + _CUSTOMERS_HOVER,
+            )
+        )
+    figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return _finish(figure, "Borderline and outlier customers per segment", "Segment", "Share of the segment")
+
+
+def drivers_chart(move: pd.DataFrame, top: int = 8) -> go.Figure:
+    """One move's features ranked by how much more the movers changed than those who stayed
+    (standardized units): what set the movers apart."""
+    shown = move.sort_values("driver_rank").head(top)
+    colours = [LINE_COLOUR if value >= 0 else CHOSEN_COLOUR for value in shown["relative_change"]]
+    figure = go.Figure(
+        go.Bar(
+            x=shown["relative_change"],
+            y=shown["feature_label"],
+            orientation="h",
+            marker={"color": colours},
+            customdata=shown[["mover_change", "stayer_change"]].fillna(0).to_numpy(),
+            hovertemplate="%{y}<br>movers %{customdata[0]:+.2f}, stayers %{customdata[1]:+.2f}"
+            "<br>difference %{x:+.2f}<extra></extra>",
+        )
+    )
+    figure.update_yaxes(categoryorder="array", categoryarray=list(shown["feature_label"])[::-1])
+    first = shown.iloc[0] if not shown.empty else None
+    title = "What the movers changed" + (f": {first['from_label']} → {first['to_label']}" if first is not None else "")
+    return _finish(
+        figure,
+        title,
+        "Movers' change less stayers' change (standard deviations)",
+        "Model feature",
+        height=160 + 34 * len(shown),
+    )
+
+
 # Segments and tiers -----------------------------------------------------------------------
 
 

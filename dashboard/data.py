@@ -45,10 +45,26 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "silhouette",
         "davies_bouldin",
         "calinski_harabasz",
+        "stability",
+        "smallest_segment_share",
         "silhouette_sample_size",
         "fitted_customers",
         "random_seed",
         "is_chosen_k",
+        "is_recommended",
+        "recommendation_note",
+    ),
+    "segment_drift": (
+        "month_date",
+        "is_reference_month",
+        "is_after_reference",
+        "segment_mix_psi",
+        "largest_feature_psi",
+        "largest_feature",
+        "relative_mean_distance",
+        "share_borderline",
+        "refit_recommended",
+        "reason",
     ),
     "segment_profiles": (
         "segment_id",
@@ -168,7 +184,38 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "to_segment_id",
         "customers",
     ),
+    "segment_transition_drivers": (
+        "from_month",
+        "to_month",
+        "from_segment_id",
+        "from_label",
+        "to_segment_id",
+        "to_label",
+        "customers",
+        "stayers",
+        "feature",
+        "feature_label",
+        "mover_change",
+        "stayer_change",
+        "relative_change",
+        "driver_rank",
+    ),
 }
+# Marts that are rightly empty on some data: no move between two segments may reach
+# transition_driver_min_customers.
+MAY_BE_EMPTY = frozenset({"segment_transition_drivers"})
+# One customer's segment and reasons, looked up by id (customer_segments has a row per active
+# customer: too many to load whole).
+CUSTOMER_COLUMNS = (
+    "customer_id",
+    "segment_id",
+    "segment_name",
+    "second_segment_id",
+    "assignment_margin",
+    "is_borderline",
+    "is_outlier",
+    "top_reasons",
+)
 DATE_COLUMNS = frozenset({"reference_month", "month_date", "from_month", "to_month"})
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -227,7 +274,7 @@ def source_from_env(environ: Mapping[str, str] = os.environ) -> Source:
 def load_mart(source: Source, mart: str) -> pd.DataFrame:
     """One mart, cached for ten minutes so that a rebuild shows up without a restart."""
     frame = read_mart(source, mart)
-    if frame.empty:
+    if frame.empty and mart not in MAY_BE_EMPTY:
         raise DashboardError(f"The mart `{source.schema}.{mart}` is empty.")
     return frame
 
@@ -241,8 +288,18 @@ def require_marts(source: Source) -> None:
 def read_mart(source: Source, mart: str) -> pd.DataFrame:
     """The mart's columns, with dates as datetimes and decimals as floats on every engine."""
     sql = f"select {', '.join(MART_COLUMNS[mart])} from {source.schema}.{mart}"
-    readers = {"duckdb": _read_duckdb, "postgres": _read_postgres, "snowflake": _read_snowflake}
-    return normalise(readers[source.engine](source, sql, mart))
+    return normalise(READERS[source.engine](source, sql, mart, ()))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def read_customer(source: Source, customer_id: str) -> pd.DataFrame:
+    """The customer_segments row of one customer id (as text, whatever the id type), or none."""
+    placeholder = "?" if source.engine == "duckdb" else "%s"
+    sql = (
+        f"select {', '.join(CUSTOMER_COLUMNS)} from {source.schema}.customer_segments"
+        f" where cast(customer_id as varchar) = {placeholder}"
+    )
+    return normalise(READERS[source.engine](source, sql, "customer_segments", (customer_id.strip(),)))
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -257,12 +314,23 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _read_duckdb(source: Source, sql: str, mart: str) -> pd.DataFrame:
+POSTGRES_BOOLEAN = 16  # the type oid psycopg2 reports for a boolean column
+
+
+def with_boolean_dtypes(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Boolean columns as DuckDB returns them: bool, or pandas' nullable boolean where a value
+    is null (psycopg2 gives Python objects, and a column of nulls alone would not look boolean)."""
+    for column in columns:
+        frame[column] = frame[column].astype("boolean" if frame[column].isna().any() else bool)
+    return frame
+
+
+def _read_duckdb(source: Source, sql: str, mart: str, params: tuple[str, ...]) -> pd.DataFrame:
     if not Path(source.location).is_file():
         raise DashboardError(f"There is no DuckDB database at `{source.location}`.")
     try:
         with duckdb.connect(source.location, read_only=True) as connection:
-            return connection.execute(sql).df()
+            return connection.execute(sql, list(params)).df()
     except duckdb.CatalogException as error:
         raise DashboardError(f"The mart `{source.schema}.{mart}` is missing ({_first_line(error)}).") from error
     except duckdb.Error as error:
@@ -272,7 +340,7 @@ def _read_duckdb(source: Source, sql: str, mart: str) -> pd.DataFrame:
         ) from error
 
 
-def _read_postgres(source: Source, sql: str, mart: str) -> pd.DataFrame:
+def _read_postgres(source: Source, sql: str, mart: str, params: tuple[str, ...]) -> pd.DataFrame:
     try:
         connection = psycopg2.connect(source.location, connect_timeout=5)
     except psycopg2.Error as error:
@@ -283,8 +351,10 @@ def _read_postgres(source: Source, sql: str, mart: str) -> pd.DataFrame:
         # Read-only at the session level too: the dashboard never writes, whatever the role may do.
         connection.set_session(readonly=True, autocommit=True)
         with connection.cursor() as cursor:
-            cursor.execute(sql)
-            return pd.DataFrame(cursor.fetchall(), columns=[column.name for column in cursor.description])
+            cursor.execute(sql, params or None)
+            frame = pd.DataFrame(cursor.fetchall(), columns=[column.name for column in cursor.description])
+            booleans = [column.name for column in cursor.description if column.type_code == POSTGRES_BOOLEAN]
+            return with_boolean_dtypes(frame, booleans)
     except psycopg2.errors.UndefinedTable as error:
         raise DashboardError(f"The mart `{source.schema}.{mart}` is missing ({_first_line(error)}).") from error
     except psycopg2.Error as error:
@@ -296,17 +366,20 @@ def _read_postgres(source: Source, sql: str, mart: str) -> pd.DataFrame:
         connection.close()
 
 
-def _read_snowflake(source: Source, sql: str, mart: str) -> pd.DataFrame:
+def _read_snowflake(source: Source, sql: str, mart: str, params: tuple[str, ...]) -> pd.DataFrame:
     # Imported here: only Snowflake users need the connector.
     import snowflake.connector
 
     try:
         with snowflake.connector.connect(**snowflake_parameters(source.location)) as connection:
             cursor = connection.cursor()
-            cursor.execute(sql)
+            cursor.execute(sql, params or None)
             return pd.DataFrame(cursor.fetchall(), columns=[column.name for column in cursor.description])
     except snowflake.connector.errors.Error as error:
         raise DashboardError(f"Reading `{source.schema}.{mart}` on Snowflake failed: {_first_line(error)}") from error
+
+
+READERS = {"duckdb": _read_duckdb, "postgres": _read_postgres, "snowflake": _read_snowflake}
 
 
 def snowflake_parameters(url: str) -> dict[str, str]:

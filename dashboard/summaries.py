@@ -115,3 +115,65 @@ def flow_totals(flows: pd.DataFrame) -> FlowTotals:
         new=int(flows.loc[new, "customers"].sum()),
         churned=int(flows.loc[churned, "customers"].sum()),
     )
+
+
+def moves_between(drivers: pd.DataFrame, from_month: pd.Timestamp, to_month: pd.Timestamp) -> pd.DataFrame:
+    """The moves between two segments of one pair of months that segment_transition_drivers
+    explains, largest first: from and to segment, movers, stayers and the top three drivers in
+    words ("Mortgage owed (average) +1.71")."""
+    rows = drivers.loc[(drivers["from_month"] == from_month) & (drivers["to_month"] == to_month)]
+    keys = ["from_segment_id", "from_label", "to_segment_id", "to_label", "customers", "stayers"]
+    if rows.empty:
+        return pd.DataFrame(columns=[*keys, "top_drivers"])
+    top = rows.loc[rows["driver_rank"] <= 3].sort_values("driver_rank")
+    top = top.assign(driver=top["feature_label"] + " " + top["relative_change"].map("{:+.2f}".format))
+    moves = top.groupby(keys, as_index=False, sort=False)["driver"].agg("; ".join)
+    moves = moves.rename(columns={"driver": "top_drivers"})
+    return moves.sort_values(
+        ["customers", "from_segment_id", "to_segment_id"], ascending=[False, True, True]
+    ).reset_index(drop=True)
+
+
+def move_drivers(
+    drivers: pd.DataFrame, from_month: pd.Timestamp, to_month: pd.Timestamp, from_segment: int, to_segment: int
+) -> pd.DataFrame:
+    """Every feature's driver row of one move, by rank."""
+    rows = drivers.loc[
+        (drivers["from_month"] == from_month)
+        & (drivers["to_month"] == to_month)
+        & (drivers["from_segment_id"] == from_segment)
+        & (drivers["to_segment_id"] == to_segment)
+    ]
+    return rows.sort_values("driver_rank").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class HealthSummary:
+    latest_month: pd.Timestamp
+    refit_recommended: bool | None  # None: the latest month is not after the reference month
+    reason: str
+    segment_mix_psi: float
+    share_borderline: float
+    borderline: int
+    outliers: int
+    recommended_k: int
+    recommendation_note: str
+
+
+def health_summary(drift: pd.DataFrame, diagnostics: pd.DataFrame, profiles: pd.DataFrame) -> HealthSummary:
+    """The model's state in a few figures: the latest month's drift and advice, the borderline
+    and outlier customers at the reference month, the recommended k."""
+    latest = drift.sort_values("month_date").iloc[-1]
+    recommended = diagnostics.loc[diagnostics["is_recommended"].astype(bool)].iloc[0]
+    advice = latest["refit_recommended"]
+    return HealthSummary(
+        latest_month=pd.Timestamp(latest["month_date"]),
+        refit_recommended=None if pd.isna(advice) else bool(advice),
+        reason=str(latest["reason"]) if pd.notna(latest["reason"]) else "The reference month: nothing to compare yet.",
+        segment_mix_psi=float(latest["segment_mix_psi"]),
+        share_borderline=float(latest["share_borderline"]),
+        borderline=round(float((profiles["customers"] * profiles["share_borderline"]).sum())),
+        outliers=round(float((profiles["customers"] * profiles["share_outlier"]).sum())),
+        recommended_k=int(recommended["k"]),
+        recommendation_note=str(recommended["recommendation_note"]),
+    )

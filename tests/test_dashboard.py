@@ -25,6 +25,7 @@ APP = DASHBOARD / "app.py"
 # Page file -> the chart titles it must show (each title starts with these words).
 PAGES = {
     "app_pages/model_analysis.py": ["Elbow", "Fit quality", "Standardized centroids", "Feature importance"],
+    "app_pages/model_health.py": ["Drift against the reference month", "Borderline and outlier customers"],
     "app_pages/segment_analysis.py": ["Segments at a glance", "Demographics", "Holding rate", "Cross-sell"],
     "app_pages/tier_analysis.py": ["Tiers at a glance", "Demographics", "Holding rate", "Cross-sell"],
     "app_pages/segment_vs_tier.py": [
@@ -40,6 +41,7 @@ PAGES = {
         "Assets held per segment",
         "Monthly stability",
         "Moves between",
+        "What the movers changed",
     ],
 }
 
@@ -159,6 +161,43 @@ def test_sankey_follows_the_months_picked(on_duckdb: Path) -> None:
     app.selectbox(key="sankey_to").set_value(pd.Timestamp("2025-12-31")).run()
     assert_rendered_without_error(app)
     assert "Moves between segments, Nov 2025 → Dec 2025" in chart_titles(app)
+
+
+def test_model_health_page_gives_the_advice_and_the_recommended_k(on_duckdb: Path) -> None:
+    app = run_page("app_pages/model_health.py")
+    assert_rendered_without_error(app)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    # the demo is fitted on its latest month: no month after it to advise on
+    assert metrics["Advice for Dec 2025"] == "Nothing to compare"
+    assert metrics["Recommended k"] == "5"
+    assert int(metrics["Borderline customers"].replace(",", "")) > 0
+    recommended = app.dataframe[-1].value
+    assert recommended["is_recommended"].sum() == 1
+
+
+def test_customer_reasons_are_found_by_id(on_duckdb: Path, duckdb_build: DuckdbBuild) -> None:
+    with duckdb_build.connect() as connection:
+        customer = connection.execute(
+            "select customer_id, top_reasons from marts.customer_segments order by customer_id limit 1"
+        ).fetchone()
+    app = run_page("app_pages/segment_analysis.py")
+    app.text_input(key="reasons_customer_id").input(f" {customer[0]} ").run()
+    assert_rendered_without_error(app)
+    assert any(customer[1] in markdown.value for markdown in app.markdown)
+    assert {metric.label for metric in app.metric} >= {"Segment", "Next nearest segment", "Assignment margin"}
+    app.text_input(key="reasons_customer_id").input("no-such-customer").run()
+    assert_rendered_without_error(app)
+    assert any("No active customer no-such-customer" in info.value for info in app.info)
+
+
+def test_transition_drivers_follow_the_move_picked(on_duckdb: Path) -> None:
+    app = run_page("app_pages/segment_evolution.py")
+    moves = app.selectbox(key="driver_move")
+    assert len(moves.options) > 1
+    moves.set_value(1).run()  # the second largest move (values are row positions)
+    assert_rendered_without_error(app)
+    titles = [title for title in chart_titles(app) if title.startswith("What the movers changed: ")]
+    assert len(titles) == 1 and " → " in titles[0]
 
 
 def test_segment_vs_tier_shares_switch(on_duckdb: Path) -> None:

@@ -37,15 +37,15 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1440, "height": 1000}
-# Screenshot name -> URL path of the page (the default page is the root).
+# Screenshot name -> URL path of the page (the default page is the root) and how many charts it draws.
 PAGES = {
-    "1_model_analysis": "",
-    "2_segment_analysis": "segment_analysis",
-    "3_tier_analysis": "tier_analysis",
-    "4_segment_vs_tier": "segment_vs_tier",
-    "5_segment_evolution": "segment_evolution",
+    "1_model_analysis": ("", 4),
+    "2_model_health": ("model_health", 2),
+    "3_segment_analysis": ("segment_analysis", 4),
+    "4_tier_analysis": ("tier_analysis", 4),
+    "5_segment_vs_tier": ("segment_vs_tier", 4),
+    "6_segment_evolution": ("segment_evolution", 4),
 }
-CHARTS_PER_PAGE = 4
 ERROR_ELEMENTS = "[data-testid=stException], [data-testid=stAlertContentError]"
 SLOWEST_ACCEPTABLE_LOAD = 30.0  # seconds: far above the usual, to catch hangs rather than to benchmark
 
@@ -122,7 +122,7 @@ def dashboard_url(duckdb_build: DuckdbBuild, tmp_path_factory: pytest.TempPathFa
             process.kill()
 
 
-def open_page(page: Page, url: str) -> float:
+def open_page(page: Page, url: str, charts: int) -> float:
     """Seconds from navigation until every chart of the page is drawn and the script is done."""
     started = time.perf_counter()
     page.goto(url)
@@ -130,7 +130,7 @@ def open_page(page: Page, url: str) -> float:
         # Counted per chart: Plotly draws more than one .main-svg in each, so counting those
         # passed with half the charts drawn when the machine was busy.
         f"""Array.from(document.querySelectorAll('.js-plotly-plot'))
-                .filter((chart) => chart.querySelector('.main-svg')).length >= {CHARTS_PER_PAGE}
+                .filter((chart) => chart.querySelector('.main-svg')).length >= {charts}
             && document.querySelectorAll('[data-testid=stSpinner], [data-testid=stSkeleton]').length === 0""",
         timeout=SLOWEST_ACCEPTABLE_LOAD * 1000,
     )
@@ -154,13 +154,13 @@ def test_every_page_loads_in_chromium_without_errors(chromium: Path, dashboard_u
         browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport=VIEWPORT)
-            for name, path in PAGES.items():
-                load_times[name] = round(open_page(page, f"{dashboard_url}/{path}"), 2)
+            for name, (path, charts) in PAGES.items():
+                load_times[name] = round(open_page(page, f"{dashboard_url}/{path}", charts), 2)
                 assert page.locator(ERROR_ELEMENTS).count() == 0, (
                     f"{name}: {page.locator(ERROR_ELEMENTS).all_inner_texts()}"
                 )
-                assert page.locator(".js-plotly-plot").count() >= CHARTS_PER_PAGE, name
-                assert page.locator(".js-plotly-plot .gtitle").count() >= CHARTS_PER_PAGE, f"{name}: untitled charts"
+                assert page.locator(".js-plotly-plot").count() >= charts, name
+                assert page.locator(".js-plotly-plot .gtitle").count() >= charts, f"{name}: untitled charts"
                 save_whole_page(page, OUTPUT / f"{name}.png")
         finally:
             browser.close()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 import charts
+import data
 import formatting as fmt
 import summaries
 import views
 
 context = views.context()
 profiles = context.mart("segment_profiles")
-style = views.group_filter(charts.segment_style(profiles), key="segment_analysis_segments")
+all_segments = charts.segment_style(profiles)
+style = views.group_filter(all_segments, key="segment_analysis_segments")
 summary = summaries.segment_summary(profiles)
 
 st.title("Segment analysis")
@@ -36,3 +38,30 @@ st.table(
     },
     hide_index=True,
 )
+
+st.subheader("Why is a customer in their segment?")
+customer_id = st.text_input("Customer id", placeholder="e.g. 3", key="reasons_customer_id")
+if customer_id.strip():
+    found = data.read_customer(context.source, customer_id)
+    if found.empty:
+        st.info(f"No active customer {customer_id.strip()} at the reference month.", icon=":material/search_off:")
+    else:
+        customer = found.iloc[0]
+        second = all_segments.label(customer["second_segment_id"])
+        columns = st.columns(3)
+        columns[0].metric("Segment", all_segments.label(customer["segment_id"]))
+        columns[1].metric("Next nearest segment", second)
+        columns[2].metric(
+            "Assignment margin",
+            fmt.percent(customer["assignment_margin"]),
+            help="1 - distance to the own segment / distance to the next nearest: near 0 is on the boundary",
+        )
+        flags = [
+            "on the boundary (borderline)" if customer["is_borderline"] else "",
+            "far from its segment's centre (outlier)" if customer["is_outlier"] else "",
+        ]
+        flags_text = " and ".join(flag for flag in flags if flag)
+        st.markdown(
+            f"Closer to this segment than to *{second}* mostly because of: **{customer['top_reasons']}**."
+            + (f" The customer is {flags_text}." if flags_text else "")
+        )

@@ -13,6 +13,7 @@ import views
 context = views.context()
 history = context.mart("segment_history")
 transitions = context.mart("segment_transitions")
+drivers = context.mart("segment_transition_drivers")
 all_segments = charts.segment_style(context.mart("segment_profiles"))
 segments = views.group_filter(all_segments, key="evolution_segments")
 
@@ -66,3 +67,39 @@ st.caption(
     "The marts compare every month with the next, and the reference month with 3, 6 and 12 months "
     "before it (dbt var transition_comparison_months)."
 )
+
+st.subheader("Why customers moved")
+moves = summaries.moves_between(drivers, from_month, to_month)
+moves = moves.loc[
+    moves["from_segment_id"].astype(str).isin(segments.keys) | moves["to_segment_id"].astype(str).isin(segments.keys)
+]
+if moves.empty:
+    st.caption("No move between two segments in these months reaches the var transition_driver_min_customers (10).")
+else:
+    labels = {
+        index: f"{row.from_label} → {row.to_label} ({fmt.count(row.customers)} customers)"
+        for index, row in moves.iterrows()
+    }
+    chosen = st.selectbox("Move", list(labels), format_func=labels.get, key="driver_move")
+    move = moves.loc[chosen]
+    views.show_chart(
+        charts.drivers_chart(
+            summaries.move_drivers(drivers, from_month, to_month, move["from_segment_id"], move["to_segment_id"])
+        )
+    )
+    st.dataframe(
+        moves,
+        hide_index=True,
+        column_order=["from_label", "to_label", "customers", "stayers", "top_drivers"],
+        column_config={
+            "from_label": st.column_config.TextColumn("From segment"),
+            "to_label": st.column_config.TextColumn("To segment"),
+            "customers": st.column_config.NumberColumn("Movers", format="%,d"),
+            "stayers": st.column_config.NumberColumn("Stayed", format="%,d"),
+            "top_drivers": st.column_config.TextColumn("Top drivers (movers less stayers, std. dev.)", width="large"),
+        },
+    )
+    st.caption(
+        "A driver is how much more a feature changed for the movers than for the customers who stayed in the "
+        "from segment over the same months, in standard deviations of the model's features."
+    )
