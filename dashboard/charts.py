@@ -282,8 +282,38 @@ def drift_chart(drift: pd.DataFrame) -> go.Figure:
     if not reference.empty:
         figure.add_vline(x=reference.iloc[0], line={"color": "#333333", "dash": "dot", "width": 1})
     figure.update_xaxes(tickformat="%b %Y")
-    figure.update_yaxes(tickformat=".2f", rangemode="tozero")
+    # three decimals: a stable model's PSI stays in the hundredths
+    figure.update_yaxes(tickformat=".3f", rangemode="tozero")
     return _finish(figure, "Drift against the reference month (PSI)", "Month", "Population stability index")
+
+
+def pca_chart(sample: pd.DataFrame, style: GroupStyle) -> go.Figure:
+    """A sample of customers on the first two principal components, coloured by segment: how far
+    apart the segments lie in the model's space (two axes of many: overlap here may be
+    separation in another direction)."""
+    figure = go.Figure()
+    for key in style.keys:
+        rows = sample.loc[sample["segment_id"].astype(str) == key]
+        figure.add_trace(
+            go.Scattergl(
+                x=rows["pc1"],
+                y=rows["pc2"],
+                mode="markers",
+                name=_wrap(style.label(key)),
+                marker={"color": style.colour(key), "size": 5, "opacity": 0.6},
+                customdata=rows["customer_id"],
+                hovertemplate=f"{style.label(key)}<br>customer %{{customdata}}<extra></extra>",
+            )
+        )
+    first = sample.iloc[0]
+    return _finish(
+        figure,
+        f"Customers on the first two principal components ({fmt.count(len(sample))} sampled)",
+        f"First component ({fmt.percent(first['pc1_variance_share'], 0)} of the variance)",
+        f"Second component ({fmt.percent(first['pc2_variance_share'], 0)})",
+        legend_title="Segment",
+        height=520,
+    )
 
 
 def borderline_chart(profiles: pd.DataFrame, style: GroupStyle) -> go.Figure:

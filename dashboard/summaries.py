@@ -177,3 +177,14 @@ def health_summary(drift: pd.DataFrame, diagnostics: pd.DataFrame, profiles: pd.
         recommended_k=int(recommended["k"]),
         recommendation_note=str(recommended["recommendation_note"]),
     )
+
+
+def drift_window(drift: pd.DataFrame, months_before: int = 12) -> pd.DataFrame:
+    """The months a drift chart shows: from months_before the reference month on. The first
+    months of the history have lookback windows not yet full, and their PSI (often above 1)
+    would flatten every later month to the axis."""
+    reference = drift.loc[drift["is_reference_month"].astype(bool), "month_date"]
+    if reference.empty:
+        return drift
+    start = pd.Timestamp(reference.iloc[0]) - pd.DateOffset(months=months_before)
+    return drift.loc[drift["month_date"] >= start]

@@ -52,6 +52,8 @@ DUMMY_CREDENTIALS = {
     "SNOWFLAKE_DATABASE": DATABASE.lower(),
 }
 
+PYTHON_MODELS = ["seg_kmeans_fits", "seg_k_diagnostics", "seg_model_checks", "seg_pca_sample"]
+
 
 def load_demo_tables(schema: str) -> None:
     """The large demo seeds as tables of the demo_data schema, dates as dates."""
@@ -116,7 +118,10 @@ def build(out: Path, dbt_vars: dict, own_names: bool = False) -> list[dict]:
         for step, args in [
             ("seed", ["seed", "--exclude", *DIRECT_LOADS, "--vars", seed_vars]),
             ("build", ["build", "--exclude", "resource_type:seed", "resource_type:unit_test", "--vars", sql_vars]),
-            ("compile_python", ["compile", "--select", "seg_kmeans_fits", "seg_k_diagnostics", "--vars", python_vars]),
+            (
+                "compile_python",
+                ["compile", "--select", *PYTHON_MODELS, "--vars", python_vars],
+            ),
         ]:
             if step == "build" and own_names:
                 load_own_named_bank(prefix + "DEMO_DATA", prefix + "BANK")

@@ -25,7 +25,11 @@ APP = DASHBOARD / "app.py"
 # Page file -> the chart titles it must show (each title starts with these words).
 PAGES = {
     "app_pages/model_analysis.py": ["Elbow", "Fit quality", "Standardized centroids", "Feature importance"],
-    "app_pages/model_health.py": ["Drift against the reference month", "Borderline and outlier customers"],
+    "app_pages/model_health.py": [
+        "Drift against the reference month",
+        "Borderline and outlier customers",
+        "Customers on the first two principal components",
+    ],
     "app_pages/segment_analysis.py": ["Segments at a glance", "Demographics", "Holding rate", "Cross-sell"],
     "app_pages/tier_analysis.py": ["Tiers at a glance", "Demographics", "Holding rate", "Cross-sell"],
     "app_pages/segment_vs_tier.py": [
@@ -168,11 +172,13 @@ def test_model_health_page_gives_the_advice_and_the_recommended_k(on_duckdb: Pat
     assert_rendered_without_error(app)
     metrics = {metric.label: metric.value for metric in app.metric}
     # the demo is fitted on its latest month: no month after it to advise on
-    assert metrics["Advice for Dec 2025"] == "Nothing to compare"
+    assert metrics["Advice for Dec 2025"] == "Not yet"
     assert metrics["Recommended k"] == "5"
     assert int(metrics["Borderline customers"].replace(",", "")) > 0
-    recommended = app.dataframe[-1].value
-    assert recommended["is_recommended"].sum() == 1
+    tables = {frame.value.columns[0]: frame.value for frame in app.dataframe}
+    assert tables["k"]["is_recommended"].sum() == 1
+    assert set(tables["clustering_method"]["clustering_method"]) == {"kmeans", "ward", "gaussian_mixture"}
+    assert tables["feature"]["would_drop"].any()
 
 
 def test_customer_reasons_are_found_by_id(on_duckdb: Path, duckdb_build: DuckdbBuild) -> None:
@@ -478,3 +484,8 @@ def test_model_summary(summaries: ModuleType, marts: dict) -> None:
     assert (summary.k, summary.training_customers) == (5, 2365)
     assert summary.reference_month == pd.Timestamp("2025-12-31")
     assert summary.inertia == pytest.approx(21231.79, abs=0.01)
+
+
+def test_drift_chart_starts_a_year_before_the_reference_month(summaries: ModuleType, marts: dict) -> None:
+    shown = summaries.drift_window(marts["segment_drift"])
+    assert shown["month_date"].min() == pd.Timestamp("2024-12-31") and len(shown) == 13

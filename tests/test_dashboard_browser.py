@@ -40,7 +40,7 @@ VIEWPORT = {"width": 1440, "height": 1000}
 # Screenshot name -> URL path of the page (the default page is the root) and how many charts it draws.
 PAGES = {
     "1_model_analysis": ("", 4),
-    "2_model_health": ("model_health", 2),
+    "2_model_health": ("model_health", 3),
     "3_segment_analysis": ("segment_analysis", 4),
     "4_tier_analysis": ("tier_analysis", 4),
     "5_segment_vs_tier": ("segment_vs_tier", 4),

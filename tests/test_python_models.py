@@ -15,6 +15,8 @@ from conftest import load_python_model
 
 km = load_python_model("seg_kmeans_fits")
 diagnostics_model = load_python_model("seg_k_diagnostics")
+checks_model = load_python_model("seg_model_checks")
+pca_model = load_python_model("seg_pca_sample")
 
 MONTH = dt.date(2025, 12, 31)
 
@@ -193,11 +195,13 @@ def top_level_sources(module: object) -> dict[str, str]:
 
 def test_helpers_in_both_model_files_are_identical() -> None:
     """Snowflake runs each model file alone, so shared helpers are copied; they must not drift."""
-    fits, diagnostics = top_level_sources(km), top_level_sources(diagnostics_model)
-    shared = (set(fits) & set(diagnostics)) - {"model"}
-    assert {"FitSettings", "training_matrix", "fit_kmeans", "to_pandas", "with_column_case"} <= shared
-    for name in sorted(shared):
-        assert fits[name] == diagnostics[name], f"{name} differs between the two Python model files"
+    modules = (km, diagnostics_model, checks_model, pca_model)
+    files = {module.__name__: top_level_sources(module) for module in modules}
+    for first, second in zip(list(files), list(files)[1:], strict=False):
+        shared = (set(files[first]) & set(files[second])) - {"model"}
+        assert {"training_matrix", "to_pandas", "with_column_case", "used_features"} <= shared
+        for name in sorted(shared):
+            assert files[first][name] == files[second][name], f"{name} differs between {first} and {second}"
 
 
 def test_model_files_import_only_packages_snowflake_provides() -> None:
@@ -215,7 +219,7 @@ def test_model_files_import_only_packages_snowflake_provides() -> None:
         "sklearn",
         "threadpoolctl",
     }
-    for module in (km, diagnostics_model):
+    for module in (km, diagnostics_model, checks_model, pca_model):
         tree = ast.parse(Path(module.__file__).read_text())
         imported = {
             (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]

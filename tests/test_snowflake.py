@@ -81,7 +81,12 @@ def test_parse_needs_no_connection(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
     assert manifest["metadata"]["adapter_type"] == "snowflake"
     python_models = [node for node in manifest["nodes"].values() if node.get("language") == "python"]
-    assert {node["name"] for node in python_models} == {"seg_kmeans_fits", "seg_k_diagnostics"}
+    assert {node["name"] for node in python_models} == {
+        "seg_kmeans_fits",
+        "seg_k_diagnostics",
+        "seg_model_checks",
+        "seg_pca_sample",
+    }
 
 
 def test_every_step_of_the_fake_snowflake_build_succeeded(fake_snowflake: FakeSnowflakeBuild) -> None:
@@ -106,7 +111,7 @@ def test_every_compiled_sql_node_parses_as_snowflake_sql(fake_snowflake: FakeSno
 
 def test_python_models_compile_for_snowpark(fake_snowflake: FakeSnowflakeBuild) -> None:
     nodes = fake_snowflake.artifacts("compile_python", "manifest.json")["nodes"]
-    for name in ["seg_kmeans_fits", "seg_k_diagnostics"]:
+    for name in ["seg_kmeans_fits", "seg_k_diagnostics", "seg_model_checks", "seg_pca_sample"]:
         node = nodes[f"model.bank_segmentation.{name}"]
         assert node["config"]["python_version"] == "3.11"
         assert {package.split("==")[0] for package in node["config"]["packages"]} >= {

@@ -78,6 +78,7 @@ def yaml_config(duckdb_build: DuckdbBuild) -> dict[str, Any]:
         "k_min": "2",
         "k_max": "10",
         "silhouette_sample": "1000",
+        "method_sample": "5000",
         "column_case": "upper",
     }
 
@@ -107,5 +108,25 @@ def test_diagnostics_model_gives_the_duckdb_diagnostics(session: Session, duckdb
     with duckdb_build.connect() as connection:
         expected = connection.execute("select * from segment_model.seg_k_diagnostics order by k").df()
     actual = table.rename(columns=str.lower).sort_values("k", ignore_index=True)
+    expected["reference_month"] = expected["reference_month"].dt.date
+    pd.testing.assert_frame_equal(actual, expected[list(actual.columns)], check_dtype=False, check_exact=True)
+
+
+def test_model_checks_give_the_duckdb_checks(session: Session, duckdb_build: DuckdbBuild) -> None:
+    table = run_as_snowflake(session, "seg_model_checks", yaml_config(duckdb_build))
+    with duckdb_build.connect() as connection:
+        expected = connection.execute("select * from segment_model.seg_model_checks").df()
+    key = ["check_kind", "item"]
+    actual = table.rename(columns=str.lower).sort_values(key, ignore_index=True)
+    expected = expected.sort_values(key, ignore_index=True)[list(actual.columns)]
+    expected["reference_month"] = expected["reference_month"].dt.date
+    pd.testing.assert_frame_equal(actual, expected, check_dtype=False, check_exact=True)
+
+
+def test_pca_model_gives_the_duckdb_view(session: Session, duckdb_build: DuckdbBuild) -> None:
+    table = run_as_snowflake(session, "seg_pca_sample", yaml_config(duckdb_build))
+    with duckdb_build.connect() as connection:
+        expected = connection.execute("select * from segment_model.seg_pca_sample order by customer_id").df()
+    actual = table.rename(columns=str.lower).sort_values("customer_id", ignore_index=True)
     expected["reference_month"] = expected["reference_month"].dt.date
     pd.testing.assert_frame_equal(actual, expected[list(actual.columns)], check_dtype=False, check_exact=True)
