@@ -267,7 +267,7 @@ def drift_chart(drift: pd.DataFrame) -> go.Figure:
                 + "<extra></extra>",
             )
         )
-    refit = ordered.loc[ordered["refit_recommended"].fillna(False).astype(bool)]
+    refit = ordered.loc[ordered["refit_recommended"].eq(True).to_numpy(dtype=bool, na_value=False)]
     figure.add_trace(
         go.Scatter(
             x=refit["month_date"],
