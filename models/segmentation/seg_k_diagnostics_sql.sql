@@ -119,44 +119,34 @@ sampled as (
 
 ),
 
--- each sampled customer's nearest segment in each fit, ties to the lowest: the distances as the
--- fit computed them (kmeans_nearest), one row per customer and segment
-sample_distances as (
+-- every customer's segment in the fit and in the runner-up restart, by k: the nearest centroid,
+-- ties to the lowest segment, with the distances as the fit computed them (kmeans_nearest)
+restart_labels as (
 
+    {% for k in k_values %}
     select
-        fits.k,
-        fits.segment,
-        sampled.customer_id,
-        {{ kmeans_each(features, '(sampled.{f} - fits.{f}) * (sampled.{f} - fits.{f})', ' + ') }} as squared_distance
-    from sampled
-    cross join fits
-
-),
-
-nearest_distances as (
-
-    select
-        k,
+        {{ k }} as k,
+        restart as restart_rank,
         customer_id,
-        min(squared_distance) as squared_distance
-    from sample_distances
-    group by k, customer_id
+        segment
+    from (
+        {{ kmeans_nearest(ref('seg_diagnostics_matrix'), '(select restart_rank as restart, segment, '
+            ~ features | join(', ') ~ ' from ' ~ kmeans_work('fits') ~ ' where k = ' ~ k ~ ')', features, k) }}
+    ) as labelled_{{ k }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
 labels as (
 
     select
-        sample_distances.k,
-        sample_distances.customer_id,
-        min(sample_distances.segment) as segment
-    from sample_distances
-    inner join nearest_distances
-        on
-            sample_distances.k = nearest_distances.k
-            and sample_distances.customer_id = nearest_distances.customer_id
-            and sample_distances.squared_distance = nearest_distances.squared_distance
-    group by sample_distances.k, sample_distances.customer_id
+        restart_labels.k,
+        restart_labels.customer_id,
+        restart_labels.segment
+    from restart_labels
+    inner join sampled on restart_labels.customer_id = sampled.customer_id
+    where restart_labels.restart_rank = 1
 
 ),
 
@@ -209,24 +199,6 @@ silhouettes as (
             ~ ' / greatest(within_segment, nearest_other) end') }} as silhouette
     from per_customer
     group by k
-
-),
-
--- every customer's segment in the fit and in the runner-up restart, by k
-restart_labels as (
-
-    {% for k in k_values %}
-    select
-        {{ k }} as k,
-        restart as restart_rank,
-        customer_id,
-        segment
-    from (
-        {{ kmeans_nearest(ref('seg_diagnostics_matrix'), '(select restart_rank as restart, segment, '
-            ~ features | join(', ') ~ ' from ' ~ kmeans_work('fits') ~ ' where k = ' ~ k ~ ')', features, k) }}
-    ) as labelled_{{ k }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
 
 ),
 
