@@ -35,9 +35,16 @@ current_diagnostics as (
 best_scores as (
 
     select
-        max(silhouette) as best_silhouette,
-        min(davies_bouldin) as best_davies_bouldin
-    from current_diagnostics
+        best_silhouette,
+        best_davies_bouldin,
+        best_silhouette - {{ tolerance }} * abs(best_silhouette) as silhouette_floor,
+        best_davies_bouldin * (1 + {{ tolerance }}) as davies_bouldin_ceiling
+    from (
+        select
+            max(silhouette) as best_silhouette,
+            min(davies_bouldin) as best_davies_bouldin
+        from current_diagnostics
+    ) as best
 
 ),
 
@@ -45,13 +52,10 @@ rules as (
 
     select
         current_diagnostics.*,
-        best_scores.best_silhouette - {{ tolerance }} * abs(best_scores.best_silhouette) as silhouette_floor,
-        best_scores.best_davies_bouldin * (1 + {{ tolerance }}) as davies_bouldin_ceiling,
-        coalesce(
-            current_diagnostics.silhouette >= best_scores.best_silhouette - {{ tolerance }} * abs(best_scores.best_silhouette),
-            false
-        ) as has_good_silhouette,
-        current_diagnostics.davies_bouldin <= best_scores.best_davies_bouldin * (1 + {{ tolerance }}) as has_good_davies_bouldin,
+        best_scores.silhouette_floor,
+        best_scores.davies_bouldin_ceiling,
+        coalesce(current_diagnostics.silhouette >= best_scores.silhouette_floor, false) as has_good_silhouette,
+        current_diagnostics.davies_bouldin <= best_scores.davies_bouldin_ceiling as has_good_davies_bouldin,
         current_diagnostics.smallest_segment_share >= {{ min_share }} as has_large_segments,
         -- a single restart (n_init 1) has no runner-up to compare with: stability is not a rule then
         coalesce(current_diagnostics.stability >= {{ min_stability }}, true) as is_stable
