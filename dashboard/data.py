@@ -74,6 +74,9 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "most_correlated_label",
         "vif",
         "would_drop",
+        "screening_drops",
+        "screening_reason",
+        "is_dropped",
         "note",
     ),
     "segment_pca_sample": (

@@ -3,10 +3,14 @@
 
 {% macro kmeans_engine() -%}
     {#- 'python' (dbt Python model, scikit-learn) where the adapter runs Python models, else 'sql'. -#}
-    {%- set default = 'python' if target.type in ['duckdb', 'snowflake', 'bigquery', 'databricks'] else 'sql' -%}
-    {%- set engine = var('kmeans_engine', none) or default -%}
+    {%- set engine = var('kmeans_engine', none) or default_kmeans_engine() -%}
     {%- do raise_var_problems([kmeans_engine_problem(engine)]) -%}
     {{ return(engine) }}
+{%- endmacro %}
+
+
+{% macro default_kmeans_engine() -%}
+    {{ return('python' if target.type in ['duckdb', 'snowflake', 'bigquery', 'databricks'] else 'sql') }}
 {%- endmacro %}
 
 

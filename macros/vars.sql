@@ -35,6 +35,7 @@
         identifier_problem('bi_read_role', given_var(given, 'bi_read_role')),
         customer_id_type_problem(given_var(given, 'customer_id_type', 'bigint')),
         kmeans_engine_problem(given_var(given, 'kmeans_engine')),
+        feature_screening_problem(given_var(given, 'feature_screening', 'report'), given_var(given, 'kmeans_engine')),
         categorical_features_problem(given_var(given, 'categorical_features', [])),
         int_problem('n_init', given_var(given, 'n_init'), 1, 100),
         int_problem('max_iter', given_var(given, 'max_iter'), 1, 10000),
@@ -197,6 +198,25 @@
 {% macro kmeans_engine_problem(raw) -%}
     {#- var kmeans_engine (read by kmeans_engine()): 'python', 'sql' or null for the adapter's default. -#}
     {{ return('' if not raw or raw in ['python', 'sql'] else var_problem('kmeans_engine', raw, "'python' or 'sql'")) }}
+{%- endmacro %}
+
+
+{% macro feature_screening_problem(raw, engine) -%}
+    {#- var feature_screening (read by feature_screening()): report, or apply where the Python engine
+        runs the screening (not with kmeans_engine sql, the default on Postgres). -#}
+    {%- if raw == 'apply' and (engine or default_kmeans_engine()) == 'sql' -%}
+        {{ return(var_problem('feature_screening', raw, "report, with the SQL KMeans engine (kmeans_engine sql,"
+            ~ " the default on Postgres): the screening apply uses runs in a Python model")) }}
+    {%- endif -%}
+    {{ return(one_of_problem('feature_screening', raw, ['report', 'apply'])) }}
+{%- endmacro %}
+
+
+{% macro feature_screening() -%}
+    {#- 'report' (the screening is only reported) or 'apply' (seg_preprocessing leaves out what it drops). -#}
+    {%- set raw = var('feature_screening', 'report') -%}
+    {%- do raise_var_problems([feature_screening_problem(raw, var('kmeans_engine', none))]) -%}
+    {{ return(raw) }}
 {%- endmacro %}
 
 

@@ -52,7 +52,7 @@ DUMMY_CREDENTIALS = {
     "SNOWFLAKE_DATABASE": DATABASE.lower(),
 }
 
-PYTHON_MODELS = ["seg_kmeans_fits", "seg_k_diagnostics", "seg_model_checks", "seg_pca_sample"]
+PYTHON_MODELS = ["seg_feature_screening", "seg_kmeans_fits", "seg_k_diagnostics", "seg_model_checks", "seg_pca_sample"]
 
 
 def load_demo_tables(schema: str) -> None:

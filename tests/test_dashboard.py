@@ -179,6 +179,10 @@ def test_model_health_page_gives_the_advice_and_the_recommended_k(on_duckdb: Pat
     assert tables["k"]["is_recommended"].sum() == 1
     assert set(tables["clustering_method"]["clustering_method"]) == {"kmeans", "ward", "gaussian_mixture"}
     assert tables["feature"]["would_drop"].any()
+    # the stepwise screening's drops first, with why; reported only, as the demo builds
+    dropped = tables["feature"].loc[tables["feature"]["screening_drops"]]
+    assert len(dropped) == 2 and list(tables["feature"].index[:2]) == list(dropped.index)
+    assert dropped["screening_reason"].notna().all() and not tables["feature"]["is_dropped"].any()
 
 
 def test_customer_reasons_are_found_by_id(on_duckdb: Path, duckdb_build: DuckdbBuild) -> None:

@@ -50,13 +50,18 @@ def session(duckdb_build: DuckdbBuild) -> Iterator[Session]:
     session = Session.builder.config("local_testing", True).create()
     with duckdb_build.connect() as connection:
         matrix = connection.execute("select * exclude (built_at) from segment_model.seg_training_matrix").df()
-        for name in ("seg_preprocessing", "seg_fit_inputs"):
+        for name in ("seg_preprocessing", "seg_fit_inputs", "seg_preprocessing_candidates", "seg_feature_labels"):
             frame = connection.execute(f"select * from segment_model.{name}").df()
             if "reference_month" in frame:
                 frame["reference_month"] = frame["reference_month"].dt.date
             session.create_dataframe(frame.rename(columns=str.upper)).write.save_as_table(
                 f"{SCHEMA}.{name.upper()}", mode="overwrite"
             )
+        training = connection.execute("select * from segment_model.seg_training_features").df()
+    training["reference_month"] = training["reference_month"].dt.date
+    session.create_dataframe(training.rename(columns=str.upper)).write.save_as_table(
+        f"{SCHEMA}.SEG_TRAINING_FEATURES", mode="overwrite"
+    )
     matrix["reference_month"] = matrix["reference_month"].dt.date
     snowflake_matrix = session.create_dataframe(matrix.rename(columns=str.upper))
     snowflake_matrix.write.save_as_table(f"{SCHEMA}.SEG_TRAINING_MATRIX", mode="overwrite")
@@ -121,6 +126,15 @@ def test_model_checks_give_the_duckdb_checks(session: Session, duckdb_build: Duc
     expected = expected.sort_values(key, ignore_index=True)[list(actual.columns)]
     expected["reference_month"] = expected["reference_month"].dt.date
     pd.testing.assert_frame_equal(actual, expected, check_dtype=False, check_exact=True)
+
+
+def test_screening_model_gives_the_duckdb_screening(session: Session, duckdb_build: DuckdbBuild) -> None:
+    table = run_as_snowflake(session, "seg_feature_screening", yaml_config(duckdb_build))
+    with duckdb_build.connect() as connection:
+        expected = connection.execute("select * from segment_model.seg_feature_screening order by feature").df()
+    actual = table.rename(columns=str.lower).sort_values("feature", ignore_index=True)
+    expected["reference_month"] = expected["reference_month"].dt.date
+    pd.testing.assert_frame_equal(actual, expected[list(actual.columns)], check_dtype=False, check_exact=True)
 
 
 def test_pca_model_gives_the_duckdb_view(session: Session, duckdb_build: DuckdbBuild) -> None:

@@ -39,6 +39,7 @@ BAD_VARS = [
     ("refit_model", "yes please", "true or false"),
     ("reprocess_months", -1, "an integer from 0 to 120"),
     ("kmeans_engine", "spark", "'python' or 'sql'"),
+    ("feature_screening", "always", "report or apply"),
     ("categorical_features", "tier", "a list drawn from tier, gender"),
     ("transition_comparison_months", [3, 0], "a list of integers from 1 to 120"),
 ]
@@ -63,6 +64,11 @@ BAD_MAPPINGS = [
         "Invalid var 'activity_columns': got logins; allowed: null or a list of column names.",
     ),
     ({"activity_columns": ["logins", "x; drop"]}, "Invalid var 'activity_columns': got ['logins', 'x; drop'];"),
+    # the screening that apply uses runs in a Python model, which the SQL engine does not run
+    (
+        {"feature_screening": "apply", "kmeans_engine": "sql"},
+        "Invalid var 'feature_screening': got apply; allowed: report, with the SQL KMeans engine",
+    ),
 ]
 
 # Values at the edges of what each validator lets through: no problem may be reported.
@@ -73,6 +79,7 @@ GOOD_VARS = [
     {"lookback_months": " 6 ", "n_clusters": 50, "random_seed": 0},
     {"input_schema": "_bank_2025", "bi_read_role": "reader"},
     {"customer_id_type": "varchar", "kmeans_engine": "sql", "categorical_features": []},
+    {"feature_screening": "apply", "kmeans_engine": "python"},
     {"min_segment_share": "0.5", "refit_model": "TRUE"},
     {"transition_comparison_months": 3},
     {"diagnostics_k_min": 4, "diagnostics_k_max": 4},
@@ -185,9 +192,11 @@ def test_any_day_of_a_month_selects_that_month(duckdb_copy: DuckdbBuild) -> None
 
 def test_a_protected_attribute_in_the_model_gives_a_warning_naming_it(duckdb_copy: DuckdbBuild) -> None:
     variables = {"categorical_features": ["occupation", "gender"]}
-    result = duckdb_copy.project.run("compile", "--select", "seg_preprocessing", "--vars", json.dumps(variables))
+    result = duckdb_copy.project.run(
+        "compile", "--select", "seg_preprocessing_candidates", "--vars", json.dumps(variables)
+    )
     output = " ".join(result.stdout.split())
     assert "categorical_features: gender is a protected attribute" in output, result.stdout
     assert "marital_status is a protected attribute" not in output
-    quiet = duckdb_copy.project.run("compile", "--select", "seg_preprocessing")
+    quiet = duckdb_copy.project.run("compile", "--select", "seg_preprocessing_candidates")
     assert "protected attribute" not in quiet.stdout

@@ -147,11 +147,14 @@ if screening["note"].notna().all():
     st.info(screening["note"].iloc[0], icon=":material/info:")
 else:
     st.dataframe(
-        screening.sort_values(["would_drop", "vif"], ascending=False),
+        screening.sort_values(["screening_drops", "would_drop", "vif"], ascending=False),
         hide_index=True,
         column_order=[
             "feature_label",
             "would_drop",
+            "screening_drops",
+            "is_dropped",
+            "screening_reason",
             "variance_before_scaling",
             "max_abs_correlation",
             "most_correlated_label",
@@ -160,6 +163,9 @@ else:
         column_config={
             "feature_label": st.column_config.TextColumn("Feature"),
             "would_drop": st.column_config.CheckboxColumn("Flagged"),
+            "screening_drops": st.column_config.CheckboxColumn("Screening drops it"),
+            "is_dropped": st.column_config.CheckboxColumn("Left out of the model"),
+            "screening_reason": st.column_config.TextColumn("Why"),
             "variance_before_scaling": st.column_config.NumberColumn("Variance", format="%.3f"),
             "max_abs_correlation": st.column_config.NumberColumn("Largest |correlation|", format="%.2f"),
             "most_correlated_label": st.column_config.TextColumn("With"),
@@ -167,6 +173,8 @@ else:
         },
     )
     st.caption(
-        "Flagged where the usual screening would drop the feature: variance below 0.01, a correlation above 0.8 "
-        "with another feature, or a variance inflation factor above 10. Reported, not applied."
+        "Flagged where the usual thresholds say so: variance below 0.01, a correlation above 0.8 with another "
+        "feature, or a variance inflation factor above 10. The stepwise screening drops one feature at a time and "
+        "looks again (of a correlated pair only one goes); the model leaves those out only with the dbt var "
+        "feature_screening: apply."
     )

@@ -1,9 +1,7 @@
-"""Is KMeans the right method, and are the features fit to use? At the model's k, on the
-diagnostics matrix (seg_diagnostics_matrix): KMeans against Ward agglomerative clustering and a
-Gaussian mixture, scored on one md5 sample of at most method_sample customers (Ward needs n^2
-memory); and per numeric model feature its variance before scaling, its largest absolute
-correlation with another feature and its variance inflation factor (VIF), with the one-hot levels
-of each category but its most frequent one. Reported, not applied.
+"""Is KMeans the right method? At the model's k, on the diagnostics matrix
+(seg_diagnostics_matrix): KMeans against Ward agglomerative clustering and a Gaussian mixture,
+scored on one md5 sample of at most method_sample customers (Ward needs n^2 memory). Reported,
+not applied. (Whether the features are fit to use: seg_feature_screening.py.)
 
 Runs as a dbt Python model on DuckDB (in process) and on Snowflake (Snowpark stored procedure);
 everything it needs is in this file.
@@ -30,10 +28,6 @@ CHECK_COLUMNS = [
     "agreement_with_kmeans",
     "fitted_customers",
     "evaluated_customers",
-    "variance_before_scaling",
-    "max_abs_correlation",
-    "most_correlated_feature",
-    "vif",
     "reference_month",
 ]
 
@@ -67,14 +61,8 @@ def model(dbt: Any, session: Any) -> pd.DataFrame:
     matrix = to_pandas(dbt.ref("seg_diagnostics_matrix"))
     if matrix.empty:
         return with_column_case(pd.DataFrame(columns=[*CHECK_COLUMNS, "fit_key"]), column_case)
-    preprocessing = to_pandas(dbt.ref("seg_preprocessing"))
-    checks = pd.concat(
-        [
-            method_comparison(matrix, settings, method_sample, used_features(preprocessing)),
-            feature_screening(matrix, preprocessing),
-        ],
-        ignore_index=True,
-    )
+    features = used_features(to_pandas(dbt.ref("seg_preprocessing")))
+    checks = method_comparison(matrix, settings, method_sample, features)
     return with_column_case(checks.assign(fit_key=fit_key), column_case)
 
 
@@ -270,50 +258,6 @@ def method_comparison(
                 "fitted_customers": len(sample) if method == "ward" else len(matrix.values),
                 "evaluated_customers": len(sample),
                 "reference_month": matrix.reference_month,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def vif_design(matrix: pd.DataFrame, preprocessing: pd.DataFrame) -> pd.DataFrame:
-    """The used features, each category's one-hot levels but its most frequent (ties: the first
-    by name), so that the levels are not a linear combination of one another."""
-    used = preprocessing.loc[preprocessing["is_used"].astype(bool)].copy()
-    used["feature"] = used["feature"].str.lower()
-    one_hot = used.loc[used["kind"] == "one_hot"]
-    dropped = []
-    for _, levels in one_hot.groupby("source_column"):
-        shares = matrix[sorted(levels["feature"])].mean()
-        dropped.append(shares.sort_values(ascending=False, kind="stable").index[0])
-    return matrix[[feature for feature in sorted(used["feature"]) if feature not in dropped]]
-
-
-def feature_screening(matrix: pd.DataFrame, preprocessing: pd.DataFrame) -> pd.DataFrame:
-    """Per used numeric feature: variance before scaling (scale squared, on the signed-log scale
-    where the feature has one), largest absolute correlation with another used feature, and VIF
-    (the diagonal of the inverse correlation matrix of vif_design)."""
-    preprocessing = preprocessing.assign(feature=preprocessing["feature"].str.lower())
-    design = vif_design(matrix.sort_values("customer_id", kind="stable"), preprocessing)
-    values = design.to_numpy(dtype=np.float64)
-    correlation = np.corrcoef(values, rowvar=False)
-    inverse = np.linalg.pinv(correlation, hermitian=True)
-    vif = dict(zip(design.columns, np.diag(inverse), strict=True))
-    numeric = preprocessing.loc[preprocessing["is_used"].astype(bool) & (preprocessing["kind"] == "numeric")]
-    rows = []
-    for feature, scale in sorted(zip(numeric["feature"], numeric["scale"], strict=True)):
-        position = list(design.columns).index(feature)
-        others = np.abs(np.delete(correlation[position], position))
-        nearest = int(np.argmax(others))
-        rows.append(
-            {
-                "check_kind": "feature",
-                "item": feature,
-                "variance_before_scaling": float(scale) ** 2,
-                "max_abs_correlation": float(others[nearest]),
-                "most_correlated_feature": [column for column in design.columns if column != feature][nearest],
-                "vif": float(vif[feature]),
-                "fitted_customers": len(values),
-                "reference_month": as_date(matrix["reference_month"].iloc[0]),
             }
         )
     return pd.DataFrame(rows)

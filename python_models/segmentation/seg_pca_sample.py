@@ -19,6 +19,9 @@ FEATURE_PREFIX = "f_"
 PCA_COLUMNS = ["customer_id", "pc1", "pc2", "pc1_variance_share", "pc2_variance_share", "reference_month"]
 
 
+REPORTED_DECIMALS = 8
+
+
 def model(dbt: Any, session: Any) -> pd.DataFrame:
     dbt.config(
         materialized="table",
@@ -36,7 +39,10 @@ def model(dbt: Any, session: Any) -> pd.DataFrame:
     if matrix.empty:
         return with_column_case(pd.DataFrame(columns=PCA_COLUMNS), column_case)
     features = used_features(to_pandas(dbt.ref("seg_preprocessing")))
-    return with_column_case(pca_sample(matrix, features, random_seed, method_sample), column_case)
+    sample = pca_sample(matrix, features, random_seed, method_sample)
+    # LAPACK's SVD differs in the last bits between CPUs (OpenBLAS picks its kernels by CPU):
+    # rounded, the table is the same on every machine, not only on every rebuild of one.
+    return with_column_case(sample.round(REPORTED_DECIMALS), column_case)
 
 
 # --- Shared helpers ------------------------------------------------------------------------
