@@ -52,7 +52,7 @@ final as (
         flagged.is_highly_correlated,
         flagged.is_high_vif,
         flagged.is_low_variance or flagged.is_highly_correlated or flagged.is_high_vif as would_drop,
-        flagged.screening_drops,
+        cast(flagged.screening_drops as boolean) as screening_drops,
         cast(flagged.screening_step as {{ dbt.type_int() }}) as screening_step,
         cast(flagged.screening_reason as {{ dbt.type_string() }}) as screening_reason,
         flagged.is_dropped,
