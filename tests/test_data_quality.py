@@ -52,6 +52,10 @@ SPOILERS = [
     "insert into {s}.revenues values ('999998', 1, '2025-01-31', '1.00'), ('11', 1, 'not a date', '1.00')",
     "insert into {s}.revenues values ('12', 1, '2024-07-31', 'n/a')",
     "insert into {s}.customer_activity (customer_id, month_date) values (null, '2025-01-31'), (999997, '2025-01-31')",
+    # the optional is_liability, null (the var decides) but for a value that says neither yes nor no
+    "alter table {s}.products add column is_liability varchar",
+    "update {s}.products set is_liability = 'No' where product_id = 1",
+    "insert into {s}.products values (96, 'Wallet', 'Current Account', 'maybe')",
 ]
 
 # rule -> (input table, a key expected among its quarantined keys, action)
@@ -63,6 +67,7 @@ EXPECTED_ISSUES = {
     "negative_income": ("customers", "customer_id=1", "value_nulled"),
     "age_over_120": ("customers", "customer_id=2", "value_nulled"),
     "unknown_product_type": ("products", "product_id=99", "quarantined"),
+    "not_a_boolean": ("products", "product_id=96", "quarantined"),
     "closed_before_opened": ("product_holdings", "customer_id=3|product_id=1|opened_on=2024-05-01", "quarantined"),
     "orphan_customer": ("product_holdings", "customer_id=999999|product_id=1|opened_on=2024-01-01", "quarantined"),
     "orphan_product": ("product_holdings", "customer_id=4|product_id=777|opened_on=2024-01-01", "quarantined"),
@@ -137,6 +142,10 @@ def test_quarantined_products_take_their_facts_with_them(spoiled: DuckdbBuild) -
     types = set(query(spoiled, "select product_type from staging.stg_bank__products")["product_type"])
     # only the empty type is quarantined: '7-Eleven' is folded into a name and let through
     assert "t_7_eleven" in types and None not in types
+    # is_liability read as text: 'No' is false, 'maybe' quarantines its product (96)
+    flags = query(spoiled, "select product_id, is_liability from staging.stg_bank__products").set_index("product_id")
+    assert not flags.loc[1, "is_liability"] and 96 not in flags.index
+    assert flags.loc[[5, 7, 9], "is_liability"].all()  # null there: the var decides
 
 
 def test_a_product_type_nobody_holds_is_let_through_and_left_out_of_the_model(spoiled: DuckdbBuild) -> None:

@@ -15,7 +15,9 @@ typed as (
         product_id,
         cast(product_name as {{ dbt.type_string() }}) as product_name,
         {{ product_type_written('product_type') }} as product_type_label,
-        {{ optional_column(available, 'is_liability', 'boolean') }} as is_liability_given
+        -- read as text, so that a boolean, 1/0 or yes/no all read and anything else is flagged
+        lower(trim(cast({{ optional_column(available, 'is_liability', dbt.type_string()) }} as {{ dbt.type_string() }})))
+            as is_liability_text
     from source
 
 ),
@@ -37,7 +39,11 @@ named as (
         product_name,
         {{ product_type_name('product_type_label', 'product_type_folded') }} as product_type,
         product_type_label,
-        is_liability_given
+        case
+            when is_liability_text in ('true', 't', 'yes', 'y', '1') then true
+            when is_liability_text in ('false', 'f', 'no', 'n', '0') then false
+        end as is_liability_given,
+        is_liability_text
     from folded
 
 ),
@@ -51,6 +57,7 @@ classified as (
         product_name,
         product_type,
         product_type_label,
+        is_liability_text is not null and is_liability_given is null as is_liability_unreadable,
         coalesce(
             is_liability_given,
             {% if liability_product_types() %}product_type in ('{{ liability_product_types() | join("', '") }}'){% else %}false{% endif %}
@@ -66,6 +73,7 @@ checked as (
         case
             when product_id is null then 'null_key'
             when product_type is null then 'unknown_product_type'
+            when is_liability_unreadable then 'not_a_boolean'
         end as dq_rule
     from classified
 
