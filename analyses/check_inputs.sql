@@ -9,7 +9,10 @@
         ('null_required_value', 'tier', 'tier is null or customer_since_is_null'),
         ('birth_after_customer_since', 'birth_date', 'birth_date > customer_since'),
     ],
-    'products': [('unknown_product_type', 'product_type', 'product_type is null')],
+    'products': [
+        ('unknown_product_type', 'product_type', 'product_type is null'),
+        ('not_a_boolean', 'is_liability', 'is_liability_text is not null and ' ~ dq_boolean('is_liability_text') ~ ' is null'),
+    ],
     'product_holdings': [('closed_before_opened', 'closed_on', 'closed_on < opened_on')],
     'balances': [('null_amount', 'balance', 'balance_is_null')],
     'revenues': [('null_amount', 'revenue', 'revenue_is_null')],
@@ -29,6 +32,8 @@ with
 
     select
         {{ dq_key_text(contract[table_name].key) }} as row_key,
+        -- products' optional is_liability (a typed null elsewhere), for rule not_a_boolean
+        lower(trim({{ optional_column(bank_input_columns(table_name), 'is_liability', dbt.type_string()) }})) as is_liability_text,
     {%- for column_name, kind in contract[table_name].required.items() %}
         {{ column_name }} is null as {{ column_name }}_is_null,
         {%- if kind == 'text' %}

@@ -84,6 +84,16 @@
 {%- endmacro %}
 
 
+{% macro dq_boolean(text_expression) -%}
+    {#- A yes/no text, lower case and trimmed, as a boolean: true, t, yes, y, 1 or false, f, no, n, 0;
+        anything else null (rule not_a_boolean where the text was not null). -#}
+    case
+        when {{ text_expression }} in ('true', 't', 'yes', 'y', '1') then true
+        when {{ text_expression }} in ('false', 'f', 'no', 'n', '0') then false
+    end
+{%- endmacro %}
+
+
 {% macro dq_as_of() -%}
     {#- SQL for the day no input date may pass: var as_of_date, else the day of the run. -#}
     {%- set as_of = var_date('as_of_date') -%}

@@ -84,6 +84,18 @@ def test_a_half_loaded_latest_month_is_a_warning(tmp_path: Path, duckdb_build: D
     assert lines[-1] == "problems: 0 would stop the build, 0 would quarantine rows, 1 warning(s)"
 
 
+def test_an_is_liability_that_says_neither_yes_nor_no_is_reported(tmp_path: Path, duckdb_build: DuckdbBuild) -> None:
+    statements = [
+        "alter table bank.products add column is_liability varchar",
+        "update bank.products set is_liability = case product_id when 7 then 'Y' when 8 then 'maybe' end",
+    ]
+    returncode, lines = check_inputs(tmp_path, duckdb_build, statements)
+    assert returncode == 0, lines
+    [problem] = [line for line in lines if "not_a_boolean" in line]
+    assert problem == "  quarantine  products.is_liability: rule not_a_boolean, 1 row(s), e.g. product_id=8"
+    assert lines[-1] == "problems: 0 would stop the build, 1 would quarantine rows, 0 warning(s)"
+
+
 def test_a_missing_table_is_named_with_the_columns_it_needs(tmp_path: Path, duckdb_build: DuckdbBuild) -> None:
     returncode, lines = check_inputs(tmp_path, duckdb_build, ["drop table bank.products"])
     assert returncode != 0

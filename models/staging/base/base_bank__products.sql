@@ -16,8 +16,7 @@ typed as (
         cast(product_name as {{ dbt.type_string() }}) as product_name,
         {{ product_type_written('product_type') }} as product_type_label,
         -- read as text, so that a boolean, 1/0 or yes/no all read and anything else is flagged
-        lower(trim(cast({{ optional_column(available, 'is_liability', dbt.type_string()) }} as {{ dbt.type_string() }})))
-            as is_liability_text
+        lower(trim({{ optional_column(available, 'is_liability', dbt.type_string()) }})) as is_liability_text
     from source
 
 ),
@@ -39,10 +38,7 @@ named as (
         product_name,
         {{ product_type_name('product_type_label', 'product_type_folded') }} as product_type,
         product_type_label,
-        case
-            when is_liability_text in ('true', 't', 'yes', 'y', '1') then true
-            when is_liability_text in ('false', 'f', 'no', 'n', '0') then false
-        end as is_liability_given,
+        {{ dq_boolean('is_liability_text') }} as is_liability_given,
         is_liability_text
     from folded
 
