@@ -37,6 +37,9 @@ def model(dbt: Any, session: Any) -> pd.DataFrame:
         materialized="incremental",
         incremental_strategy="delete+insert",
         unique_key="reference_month",
+        # A table an older release wrote may hold columns this one no longer writes (the feature
+        # screening moved to seg_feature_screening): a refit drops them instead of failing.
+        on_schema_change="sync_all_columns",
         python_version="3.11",
         # Versions from Snowflake's Anaconda channel (ignored on DuckDB, which uses the venv's).
         packages=["scikit-learn==1.5.2", "pandas==2.2.3", "numpy==1.26.4", "scipy==1.13.1", "threadpoolctl==3.5.0"],
