@@ -43,6 +43,7 @@
         int_problem('diagnostics_k_max', given_var(given, 'diagnostics_k_max'), k_min, 50),
         int_problem('silhouette_sample', given_var(given, 'silhouette_sample'), 100, 1000000),
         int_problem('diagnostics_sample', given_var(given, 'diagnostics_sample'), 10, 1000000000),
+        int_problem('kmeans_sample', given_var(given, 'kmeans_sample'), 100, 1000000000),
         int_problem('method_sample', given_var(given, 'method_sample'), 100, 20000),
         int_list_problem('transition_comparison_months', given_var(given, 'transition_comparison_months'), 1, 120),
         int_problem('transition_driver_min_customers', given_var(given, 'transition_driver_min_customers'), 1, 1000000),

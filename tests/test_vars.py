@@ -39,6 +39,7 @@ BAD_VARS = [
     ("refit_model", "yes please", "true or false"),
     ("reprocess_months", -1, "an integer from 0 to 120"),
     ("kmeans_engine", "spark", "'python' or 'sql'"),
+    ("kmeans_sample", 50, "an integer from 100 to 1000000000"),
     ("feature_screening", "always", "report or apply"),
     ("categorical_features", "tier", "a list drawn from tier, gender"),
     ("transition_comparison_months", [3, 0], "a list of integers from 1 to 120"),

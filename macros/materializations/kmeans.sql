@@ -34,7 +34,7 @@
             {%- if existing is none -%}{{ get_create_table_as_sql(False, this.incorporate(type='table'), sql) }}
             {%- else -%}insert into {{ existing }} ({{ columns }}) select {{ columns }} from ({{ sql }}) as fitted{%- endif -%}
         {%- endcall -%}
-        {%- for name in ['matrix', 'centroids', 'fits'] %}{% do adapter.drop_relation(kmeans_work(name)) %}{% endfor -%}
+        {%- for name in kmeans_work_names(work) %}{% do adapter.drop_relation(work[name]) %}{% endfor -%}
     {%- endif -%}
     {{ run_hooks(post_hooks) }}
     {%- do adapter.commit() -%}
@@ -43,12 +43,18 @@
 
 
 {% macro kmeans_work_tables(matrix, ks) -%}
-    {#- The fit's settings and empty work tables: the matrix numbered in customer_id order with an
-        exact decimal copy of each feature (cast once, not at every step), the centroids of every
-        step, the best restart of each k. Stops first on a matrix without features or too small. -#}
+    {#- The fit's settings and empty work tables: the matrix with an exact decimal copy of each
+        feature (cast once, not at every step); the centroids of every step; the best restarts of
+        each k. Above kmeans_sample training customers, also the sample the seeding and restarts
+        run on (the first kmeans_sample by md5 of id and seed), their ranking, and the
+        refinement's tolerance: 1e-4 (scikit-learn's tol) times the mean variance of the
+        features. Customers are numbered in customer_id order in the matrix the restarts run on.
+        Stops first on a matrix without features or too small. -#}
     {%- set work = {'features': kmeans_features(matrix), 'seed': var_int('random_seed', 0, 2147483647),
         'n_init': var_int('n_init', 1, 100), 'max_iter': var_int('max_iter', 1, 10000),
-        'matrix': kmeans_work('matrix'), 'centroids': kmeans_work('centroids'), 'fits': kmeans_work('fits')} -%}
+        'sample_size': var_int('kmeans_sample', 100, 1000000000),
+        'matrix': kmeans_work('matrix'), 'centroids': kmeans_work('centroids'), 'fits': kmeans_work('fits'),
+        'ranks': kmeans_work('ranks'), 'tolerance': kmeans_work('tolerance')} -%}
     {%- set n_rows = run_query('select count(*) from ' ~ matrix).rows[0][0] | int -%}
     {%- if n_rows < ks | min or not work.features -%}
         {{ exceptions.raise_compiler_error(model.name ~ ': ' ~ matrix.identifier ~ (
@@ -56,33 +62,76 @@
             else ' has no f_ feature to fit on.' if not work.features
             else ': n_clusters=' ~ ks | min ~ ' is more than the ' ~ n_rows ~ ' active customers at the reference month.')) }}
     {%- endif -%}
+    {#- Jinja learns only whether to sample, never a value for the SQL. -#}
+    {%- do work.update({'sampled': n_rows > work.sample_size}) -%}
+    {%- do work.update({'sample': kmeans_work('sample') if work.sampled else work.matrix}) -%}
+    {%- set exact = kmeans_each(work.features, 'cast(matrix.{f} as numeric(38, 12)) as exact_{f}') -%}
+    {%- set numbered = ', row_number() over (order by matrix.customer_id) - 1 as kmeans_position' -%}
     {%- set int = 'cast(null as ' ~ dbt.type_int() ~ ') as {f}' -%}
-    {%- for name, query in [
-        ('matrix', 'select ' ~ kmeans_each(work.features, 'cast(matrix.{f} as numeric(38, 12)) as exact_{f}')
-            ~ ', row_number() over (order by matrix.customer_id) - 1 as kmeans_position, matrix.* from ' ~ matrix ~ ' as matrix'),
-        ('centroids', 'select ' ~ kmeans_each(['k', 'restart', 'step', 'segment'], int) ~ ', cast(null as boolean) as moved'),
+    {%- set tables = [
+        ('matrix', 'select ' ~ exact ~ (numbered if not work.sampled else '') ~ ', matrix.* from ' ~ matrix ~ ' as matrix'),
+        ('centroids', 'select ' ~ kmeans_each(['k', 'restart', 'step', 'segment'], int) ~ ', cast(null as boolean) as moved, '
+            ~ work.features | join(', ') ~ ' from ' ~ work.matrix ~ ' where 1 = 0'),
         ('fits', 'select ' ~ kmeans_each(['k', 'restart', 'restart_rank', 'segment', 'cluster_size', 'n_iter'], int) ~ ', '
-            ~ kmeans_each(['inertia', 'spread'], 'cast(null as ' ~ type_double() ~ ') as {f}')),
+            ~ kmeans_each(['inertia', 'spread'], 'cast(null as ' ~ type_double() ~ ') as {f}') ~ ', '
+            ~ work.features | join(', ') ~ ' from ' ~ work.matrix ~ ' where 1 = 0'),
     ] -%}
+    {%- if work.sampled -%}
+        {%- set draw = "md5(cast(matrix.customer_id as " ~ dbt.type_string() ~ ") || ':" ~ work.seed ~ "'), matrix.customer_id" -%}
+        {%- set variance = kmeans_each(work.features, exact_avg('{f} * {f}') ~ ' - ' ~ exact_avg('{f}') ~ ' * ' ~ exact_avg('{f}'), ' + ') -%}
+        {%- do tables.extend([
+            ('sample', 'select matrix.*' ~ numbered ~ ' from (select * from ' ~ work.matrix ~ ' as matrix order by '
+                ~ draw ~ ' limit ' ~ work.sample_size ~ ') as matrix'),
+            ('ranks', 'select ' ~ kmeans_each(['k', 'restart', 'restart_rank'], int) ~ ' from ' ~ work.matrix ~ ' where 1 = 0'),
+            ('tolerance', 'select 0.0001 * (' ~ variance ~ ') / ' ~ work.features | length ~ ' as tolerance from ' ~ work.matrix),
+        ]) -%}
+    {%- endif -%}
+    {%- for name, query in tables -%}
         {%- do adapter.drop_relation(work[name]) -%}
-        {%- set query = query if name == 'matrix' else query ~ ', ' ~ work.features | join(', ') ~ ' from ' ~ work.matrix ~ ' where 1 = 0' -%}
         {%- do run_query(get_create_table_as_sql(False, work[name], query)) -%}
+        {%- if name in ['matrix', 'sample'] %}{% do kmeans_analyze(work[name]) %}{% endif -%}
     {%- endfor -%}
     {{ return(work) }}
 {%- endmacro %}
 
 
+{% macro kmeans_work_names(work) -%}
+    {#- The work tables a fit created, to drop once its rows are written. -#}
+    {{ return(['matrix', 'centroids', 'fits'] + (['sample', 'ranks', 'tolerance'] if work.sampled else [])) }}
+{%- endmacro %}
+
+
 {% macro kmeans_fit(work, k) -%}
     {#- One fit of k segments: k-means++ seeding, then Lloyd steps of the restarts still moving until
-        none moves or max_iter; its best two restarts go to work.fits. Jinja reads back only how many
-        restarts still move. -#}
+        none moves or max_iter, on the sample; on a sampled fit, the best restart is then refined
+        on every training customer until it stops moving or max_iter, as MADlib and Spark seed on
+        a sample. Its best two restarts go to work.fits. Jinja reads back only how many restarts
+        still move. -#}
     {%- for segment in range(k) %}{% do run_query(kmeans_seed_sql(work, k, segment)) %}{% endfor -%}
+    {%- do kmeans_sorting(false) -%}
     {%- set state = namespace(moving=1) -%}
     {%- for step in range(work.max_iter) if state.moving > 0 -%}
         {%- do run_query(kmeans_step_sql(work, k, step)) -%}
         {%- set state.moving = run_query('select count(*) from ' ~ work.centroids ~ ' where k = ' ~ k
             ~ ' and step = ' ~ (step + 1) ~ ' and segment = 0 and moved').rows[0][0] | int -%}
     {%- endfor -%}
+    {%- if work.sampled -%}
+        {%- do run_query(kmeans_rank_sql(work, k)) -%}
+        {%- set state.moving = 1 -%}
+        {%- for step in range(work.max_iter) if state.moving > 0 -%}
+            {%- do run_query(kmeans_step_sql(work, k, none)) -%}
+            {%- set state.moving = run_query(kmeans_refining_sql(work, k)).rows[0][0] | int -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- do kmeans_sorting(true) -%}
     {%- do run_query(kmeans_best_sql(work, k)) -%}
 {%- endmacro %}
 
+
+{% macro kmeans_refining_sql(work, k) -%}
+    {#- 1 while the refined restart of the fit of k still moves, else 0. -#}
+    select count(*) from {{ work.centroids }} as centroids
+    inner join {{ work.ranks }} as best on centroids.restart = best.restart and best.k = {{ k }} and best.restart_rank = 1
+    where centroids.k = {{ k }} and centroids.segment = 0 and centroids.moved
+        and centroids.step = (select max(step) from {{ work.centroids }} where k = {{ k }} and restart = best.restart)
+{%- endmacro %}
