@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-requirements
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: build test test-fast venv check-inputs seeds lint docs dashboard bench clean
+.PHONY: build test test-fast venv check-inputs seeds lint docs dashboard bench bench-postgres clean
 
 build: $(INSTALLED)  ## dbt build on the DuckDB demo data -> segmentation.duckdb
 	$(BIN)/dbt build
@@ -43,6 +43,10 @@ dashboard: $(INSTALLED)  ## the Streamlit dashboard over the marts (dashboard/RE
 bench: $(INSTALLED)  ## scale benchmark on DuckDB at 100,000 and 1,000,000 customers x 24 months (pandas at 100,000 only: 6 GB there) -> bench/*.json, bench/RESULTS.md
 	$(BIN)/python scripts/benchmark.py --customers 100000 --months 24 --out bench/bench_100000.json
 	$(BIN)/python scripts/benchmark.py --customers 1000000 --months 24 --skip-pandas --dbt-threads 1 --out bench/bench_1000000.json
+
+bench-postgres: $(INSTALLED)  ## scale benchmark on the Postgres server (PG* variables) at 100,000 and 1,000,000 customers x 24 months -> bench/*.json, bench/RESULTS.md
+	$(BIN)/python scripts/benchmark.py --customers 100000 --months 24 --target postgres --out bench/bench_postgres_100000.json
+	$(BIN)/python scripts/benchmark.py --customers 1000000 --months 24 --target postgres --out bench/bench_postgres_1000000.json
 
 clean:
 	rm -rf target logs segmentation.duckdb

@@ -16,9 +16,14 @@ later closings still open). Then, in one run:
 - features_s: `dbt run` of staging and intermediate (every customer-month feature);
 - pandas_features_s: scripts/pandas_features.py on the same Parquet files (DuckDB only);
 - full_build_s: `dbt build` from an empty database (features, fit, scoring, marts, tests);
-  kmeans_fit_s and scoring_s are its nodes' times;
+  kmeans_fit_s, diagnostics_s (the k range) and scoring_s are its nodes' times;
+- kmeans_inertia_vs_sklearn, kmeans_ari_vs_sklearn: the fit's inertia on the training matrix over
+  that of scikit-learn KMeans(n_clusters, n_init, random_state) on the same matrix, and the
+  adjusted Rand index of their segments (after the full build, not timed);
 - add_month_s: the views move on one month, then `dbt build` again (incremental);
 - peak_rss_mb: peak resident memory of the dbt process tree over all dbt runs;
+  server_peak_pss_mb (Postgres): peak proportional set size of the server's processes meanwhile,
+  shared memory counted once;
 - features_slowest_nodes, full_build_slowest_nodes, add_month_slowest_nodes: the ten nodes
   (models and tests) that took longest in each dbt command, seconds.
 
@@ -46,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -81,10 +87,13 @@ def view_sql(table: str, source: str, cutoff: dt.date) -> str:
 
 
 class PeakRss:
-    """Polls the resident memory of a process and its descendants (Linux /proc)."""
+    """Polls the resident memory of a process and its descendants (Linux /proc), and with
+    watch_server the proportional set size of every Postgres server process."""
 
-    def __init__(self) -> None:
+    def __init__(self, watch_server: bool = False) -> None:
         self.peak_kb = 0
+        self.server_peak_kb = 0
+        self.watch_server = watch_server
 
     @staticmethod
     def _tree(pid: int) -> list[int]:
@@ -108,14 +117,31 @@ class PeakRss:
             except (FileNotFoundError, ProcessLookupError):
                 pass
             self.peak_kb = max(self.peak_kb, total)
+            if self.watch_server:
+                self.server_peak_kb = max(self.server_peak_kb, server_pss_kb())
             time.sleep(0.1)
+
+
+def server_pss_kb() -> int:
+    """Proportional set size of the processes named postgres, summed: shared buffers once."""
+    total = 0
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() != "postgres":
+                continue
+            for line in (comm.parent / "smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            pass
+    return total
 
 
 class Bench:
     def __init__(self, args: argparse.Namespace, work: Path) -> None:
         self.args = args
         self.work = work
-        self.rss = PeakRss()
+        self.rss = PeakRss(watch_server=args.target == "postgres")
         self.prefix = f"bench{os.getpid()}_" if args.target == "postgres" else ""
         self.pg = postgres_settings() if args.target == "postgres" else {}
         self.db_path = work / "bench.duckdb"
@@ -234,6 +260,42 @@ class Bench:
             cursor.execute(f"select count(*) from {relation}")
             return cursor.fetchone()[0]
 
+    def server_settings(self) -> dict[str, str]:
+        """The Postgres settings the figures depend on."""
+        names = ("server_version", "shared_buffers", "work_mem", "maintenance_work_mem", "effective_cache_size",
+                 "max_parallel_workers_per_gather", "max_parallel_workers", "jit", "synchronous_commit")  # fmt: skip
+        with self.cursor() as cursor:
+            cursor.execute("select name, setting, unit from pg_settings where name in %s order by name", (names,))
+            return {name: f"{setting}{' ' + unit if unit else ''}" for name, setting, unit in cursor.fetchall()}
+
+    def kmeans_quality(self) -> dict[str, float]:
+        """The fit against scikit-learn's KMeans with the same settings on the same training matrix."""
+        from sklearn.cluster import KMeans
+        from sklearn.metrics import adjusted_rand_score
+
+        schema = f"{self.prefix}segment_model"
+        with self.cursor() as cursor:
+            cursor.execute(f"select n_clusters, n_init, random_seed, inertia from {schema}.seg_model_summary")
+            n_clusters, n_init, random_seed, inertia = cursor.fetchone()
+            cursor.execute(f"select * from {schema}.seg_training_matrix order by customer_id")
+            columns = [column[0] for column in cursor.description]
+            rows = cursor.fetchall()
+            cursor.execute(
+                f"select segments.segment_id from {schema}.seg_training_matrix as matrix"
+                f" inner join {self.prefix}marts.customer_segments as segments"
+                " on matrix.customer_id = segments.customer_id order by matrix.customer_id"
+            )
+            segments = [row[0] for row in cursor.fetchall()]
+        features = [index for index, name in enumerate(columns) if name.startswith("f_")]
+        matrix = np.array([[row[index] for index in features] for row in rows], dtype=np.float64)
+        reference = KMeans(int(n_clusters), n_init=int(n_init), random_state=int(random_seed)).fit(matrix)
+        return {
+            "sklearn_inertia": float(reference.inertia_),
+            "kmeans_inertia": float(inertia),
+            "kmeans_inertia_vs_sklearn": float(inertia) / float(reference.inertia_),
+            "kmeans_ari_vs_sklearn": float(adjusted_rand_score(reference.labels_, segments)),
+        }
+
     @contextlib.contextmanager
     def cursor(self) -> Iterator[Any]:
         """The target's database, as an object with execute(), fetchall() and fetchone()."""
@@ -323,11 +385,18 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         "months": args.months,
         "machine": machine(),
         "load_average_at_start": round(os.getloadavg()[0], 2),
+        "uptime_at_start": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip(),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip(),
+        "command": " ".join(["scripts/benchmark.py", *sys.argv[1:]]),
         "vars": args.vars,
         "duckdb_memory_limit": args.duckdb_memory_limit,
         "dbt_threads": args.dbt_threads,
         "generate_s": generate_s,
     }
+    if args.target == "postgres":
+        result["server_settings"] = bench.server_settings()
     try:
         bench.reset_database(data, cutoff)
         result["floor_s"] = bench.floor()
@@ -348,9 +417,11 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         result["full_build_s"] = full_build_s
         result["full_build_slowest_nodes"] = slowest(nodes)
         result["kmeans_fit_s"] = nodes.get("seg_kmeans_fits", nodes.get("seg_kmeans_fits_sql"))
+        result["diagnostics_s"] = nodes.get("seg_k_diagnostics", nodes.get("seg_k_diagnostics_sql"))
         result["scoring_s"] = nodes["seg_customer_month_segments"]
         result["feature_rows"] = bench.count(f"{bench.prefix}intermediate.int_customer_month_features")
         result["scored_rows"] = bench.count(f"{bench.prefix}segment_model.seg_customer_month_segments")
+        result.update(bench.kmeans_quality())
 
         bench.create_views(data, next_cutoff)
         add_month_s, nodes = bench.dbt("build")
@@ -358,6 +429,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         result["add_month_slowest_nodes"] = slowest(nodes)
         result["feature_rows_after_add_month"] = bench.count(f"{bench.prefix}intermediate.int_customer_month_features")
         result["peak_rss_mb"] = bench.rss.peak_kb / 1024
+        result["server_peak_pss_mb"] = bench.rss.server_peak_kb / 1024 if args.target == "postgres" else None
     finally:
         if args.target == "postgres":
             drop_postgres_schemas(bench.pg, bench.prefix)
@@ -366,6 +438,8 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     result["ratio_features_to_bare_query"] = result["features_s"] / result["bare_query_s"]
     result["ratio_full_to_floor"] = result["full_build_s"] / result["floor_s"]
     result["ratio_add_month_to_full"] = result["add_month_s"] / result["full_build_s"]
+    result["ratio_kmeans_fit_to_floor"] = result["kmeans_fit_s"] / result["floor_s"]
+    result["ratio_diagnostics_to_floor"] = result["diagnostics_s"] / result["floor_s"]
     if result["pandas_features_s"]:
         result["ratio_pandas_to_features"] = result["pandas_features_s"] / result["features_s"]
     return result
@@ -404,6 +478,7 @@ def append_results(result: dict, path: Path, note: str) -> None:
             "| full/floor | add month/full | feature rows | scored rows | note |\n"
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
         )
+    notes = (bare_query_note(result), model_note(result), f"load {result['load_average_at_start']}", note)
     row = [
         result["date"], result["machine"], result["target"], f"{result['customers']:,}", str(result["months"]),
         f"{result['floor_s']:.2f}", seconds(result["features_s"]), seconds(result["pandas_features_s"]),
@@ -411,7 +486,7 @@ def append_results(result: dict, path: Path, note: str) -> None:
         seconds(result["add_month_s"]), f"{result['peak_rss_mb']:.0f}", f"{result['ratio_features_to_floor']:.1f}",
         f"{result['ratio_full_to_floor']:.1f}", f"{result['ratio_add_month_to_full']:.2f}",
         f"{result['feature_rows']:,}", f"{result['scored_rows']:,}",
-        "; ".join(part for part in (bare_query_note(result), f"load {result['load_average_at_start']}", note) if part),
+        "; ".join(part for part in notes if part),
     ]  # fmt: skip
     path.write_text(with_table_row(path.read_text(), "| " + " | ".join(row) + " |"))
 
@@ -421,6 +496,17 @@ def bare_query_note(result: dict) -> str:
     if result.get("bare_query_s") is None:
         return ""
     return f"bare query {result['bare_query_s']:.1f} s ({result['ratio_bare_query_to_floor']:.1f}x floor)"
+
+
+def model_note(result: dict) -> str:
+    """The k diagnostics, the fit's quality and the server's memory for the note column."""
+    if result.get("kmeans_inertia_vs_sklearn") is None:
+        return ""
+    server = result.get("server_peak_pss_mb")
+    return (
+        f"diagnostics {result['diagnostics_s']:.1f} s; inertia {result['kmeans_inertia_vs_sklearn']:.4f}x sklearn,"
+        f" ARI {result['kmeans_ari_vs_sklearn']:.3f}" + (f"; server peak {server:.0f} MB" if server else "")
+    )
 
 
 def with_table_row(text: str, row: str) -> str:

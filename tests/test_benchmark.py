@@ -18,6 +18,7 @@ from benchmark import node_name
 FIGURES = [
     "floor_s", "bare_query_s", "features_s", "pandas_features_s", "full_build_s", "kmeans_fit_s", "scoring_s",
     "add_month_s",
+    "diagnostics_s", "kmeans_inertia_vs_sklearn", "kmeans_ari_vs_sklearn",
     "peak_rss_mb", "ratio_features_to_floor", "ratio_full_to_floor", "ratio_add_month_to_full",
     "ratio_bare_query_to_floor", "ratio_features_to_bare_query",
 ]  # fmt: skip
