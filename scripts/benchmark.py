@@ -268,32 +268,37 @@ class Bench:
             cursor.execute("select name, setting, unit from pg_settings where name in %s order by name", (names,))
             return {name: f"{setting}{' ' + unit if unit else ''}" for name, setting, unit in cursor.fetchall()}
 
-    def kmeans_quality(self) -> dict[str, float]:
-        """The fit against scikit-learn's KMeans with the same settings on the same training matrix."""
+    def kmeans_quality(self, registry: str) -> dict[str, float]:
+        """The latest fit in registry (seg_kmeans_fits or seg_kmeans_fits_sql) against scikit-learn's
+        KMeans with the same settings on the same training matrix: inertias, and the adjusted Rand
+        index of the segments (each customer's nearest centroid of the fit)."""
         from sklearn.cluster import KMeans
         from sklearn.metrics import adjusted_rand_score
 
         schema = f"{self.prefix}segment_model"
         with self.cursor() as cursor:
-            cursor.execute(f"select n_clusters, n_init, random_seed, inertia from {schema}.seg_model_summary")
-            n_clusters, n_init, random_seed, inertia = cursor.fetchone()
+            cursor.execute(
+                "select segment_id, feature, centroid, n_clusters, n_init, random_seed, inertia"
+                f" from {schema}.{registry} where fit_number = (select max(fit_number) from {schema}.{registry})"
+                " order by segment_id, feature"
+            )
+            fit = cursor.fetchall()
             cursor.execute(f"select * from {schema}.seg_training_matrix order by customer_id")
             columns = [column[0] for column in cursor.description]
             rows = cursor.fetchall()
-            cursor.execute(
-                f"select segments.segment_id from {schema}.seg_training_matrix as matrix"
-                f" inner join {self.prefix}marts.customer_segments as segments"
-                " on matrix.customer_id = segments.customer_id order by matrix.customer_id"
-            )
-            segments = [row[0] for row in cursor.fetchall()]
-        features = [index for index, name in enumerate(columns) if name.startswith("f_")]
-        matrix = np.array([[row[index] for index in features] for row in rows], dtype=np.float64)
+        features = sorted({row[1] for row in fit})
+        segments = sorted({row[0] for row in fit})
+        centroids = np.array([[next(r[2] for r in fit if r[0] == s and r[1] == f) for f in features] for s in segments])
+        positions = [columns.index(feature) for feature in features]
+        matrix = np.array([[row[index] for index in positions] for row in rows], dtype=np.float64)
+        labels = ((matrix[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+        n_clusters, n_init, random_seed, inertia = (fit[0][3], fit[0][4], fit[0][5], float(fit[0][6]))
         reference = KMeans(int(n_clusters), n_init=int(n_init), random_state=int(random_seed)).fit(matrix)
         return {
             "sklearn_inertia": float(reference.inertia_),
-            "kmeans_inertia": float(inertia),
-            "kmeans_inertia_vs_sklearn": float(inertia) / float(reference.inertia_),
-            "kmeans_ari_vs_sklearn": float(adjusted_rand_score(reference.labels_, segments)),
+            "kmeans_inertia": inertia,
+            "kmeans_inertia_vs_sklearn": inertia / float(reference.inertia_),
+            "kmeans_ari_vs_sklearn": float(adjusted_rand_score(reference.labels_, labels)),
         }
 
     @contextlib.contextmanager
@@ -421,7 +426,9 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         result["scoring_s"] = nodes["seg_customer_month_segments"]
         result["feature_rows"] = bench.count(f"{bench.prefix}intermediate.int_customer_month_features")
         result["scored_rows"] = bench.count(f"{bench.prefix}segment_model.seg_customer_month_segments")
-        result.update(bench.kmeans_quality())
+        result.update(
+            bench.kmeans_quality("seg_kmeans_fits_sql" if "seg_kmeans_fits_sql" in nodes else "seg_kmeans_fits")
+        )
 
         bench.create_views(data, next_cutoff)
         add_month_s, nodes = bench.dbt("build")
