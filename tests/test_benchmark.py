@@ -4,6 +4,7 @@ sizes run with `make bench`), writing its JSON and a results row to files of the
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,26 @@ def test_node_names_are_readable() -> None:
     assert node_name("model.bank_segmentation.int_months") == "int_months"
     assert node_name("test.bank_segmentation.unique_int_months_month_date.1a2b3c4d5e") == "unique_int_months_month_date"
     assert node_name("unit_test.bank_segmentation.segment_transitions.test_new_and_churned") == "test_new_and_churned"
+
+
+@pytest.mark.slow
+def test_postgres_model_benchmark_runs_a_sampled_fit(postgres_settings_checked: dict[str, str], tmp_path: Path) -> None:
+    """scripts/bench_postgres_model.py at a tiny size on the Postgres server, with kmeans_sample
+    below the training customers: the sampled SQL fit and k diagnostics run, and the fit stays
+    within 1% of scikit-learn's inertia with the same segments."""
+    out = tmp_path / "model.json"
+    command = [
+        sys.executable, str(ROOT / "scripts" / "bench_postgres_model.py"), "--customers", "1000", "--months", "4",
+        "--vars", json.dumps({"kmeans_sample": 300, "diagnostics_k_min": 4, "diagnostics_k_max": 5}),
+        "--out", str(out),
+    ]  # fmt: skip
+    completed = subprocess.run(
+        command, cwd=ROOT, env={**os.environ, **postgres_settings_checked}, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    assert figures["training_rows"] > 300
+    for key in ("floor_s", "features_s", "kmeans_fit_s", "diagnostics_s", "server_peak_pss_mb"):
+        assert figures[key] > 0, key
+    assert figures["kmeans_inertia_vs_sklearn"] <= 1.01
+    assert figures["kmeans_ari_vs_sklearn"] >= 0.9
