@@ -240,7 +240,8 @@
 
 {% macro kmeans_fence() -%}
     {#- Postgres inlines a subquery's columns into every use (a distance or a draw computed many
-        times); offset 0 keeps each computed once per row. Other engines need nothing. -#}
+        times); offset 0 keeps each computed once per row. Other engines need nothing. The
+        KMeans statements and the scoring (seg_customer_month_segments) use it. -#}
     {{- adapter.dispatch('kmeans_fence', 'bank_segmentation')() -}}
 {%- endmacro %}
 

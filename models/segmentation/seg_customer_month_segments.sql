@@ -5,7 +5,10 @@
     cheaper than a row per customer, month and segment ranked by a window at a million
     customers. Incremental on the month: a run scores the months the features wrote after
     this table was built (new months, restated ones); when the model changed (a refit, another
-    reference month: another fit_key), no stored row counts and every month is scored again. -#}
+    reference month: another fit_key), no stored row counts and every month is scored again.
+    kmeans_fence: Postgres would otherwise inline each distance into every use (the nearest, the
+    second nearest, their ids), which took the scoring of 100,000 customers from 23 s to more
+    than 13 minutes. -#}
 {{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('base_bank__customer_roster')) }}") }}
 {%- set features = model_feature_names() -%}
 {%- set segments = range(1, var_int('n_clusters', 2, 50) + 1) %}
@@ -61,6 +64,7 @@ distances as (
         centroids.fit_key
     from standardized
     cross join centroids
+    {{ kmeans_fence() }}
 
 ),
 
@@ -71,6 +75,7 @@ nearest as (
         least({% for segment in segments %}squared_distance_{{ segment }}{{ ", " if not loop.last }}{% endfor %})
             as squared_distance
     from distances
+    {{ kmeans_fence() }}
 
 ),
 
@@ -85,6 +90,7 @@ assigned as (
             {% endfor %}
         end as segment_id
     from nearest
+    {{ kmeans_fence() }}
 
 ),
 
@@ -99,6 +105,7 @@ second_nearest as (
             {% endfor %}
         ) as second_squared_distance
     from assigned
+    {{ kmeans_fence() }}
 
 ),
 
