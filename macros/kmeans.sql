@@ -142,11 +142,7 @@
     insert into {{ work.centroids }} (k, restart, step, segment, moved, {{ work.features | join(', ') }})
     with
     {%- if step is none %}
-    centroids as (
-        select centroids.* from {{ work.centroids }} as centroids
-        inner join {{ work.ranks }} as best on centroids.restart = best.restart and best.k = {{ k }} and best.restart_rank = 1
-        where centroids.k = {{ k }} and centroids.step = (select max(step) from {{ work.centroids }} where k = {{ k }} and restart = best.restart)
-    ),
+    centroids as ({{ kmeans_refined_sql(work, k) }}),
     labelled as ({{ kmeans_assign(work.matrix, 'centroids', work.features, k) }}),
     {%- else %}
     centroids as (select * from {{ work.centroids }} where k = {{ k }} and step = {{ step }} and moved),
@@ -172,6 +168,15 @@
         restarts.changed{% if work.sampled %} and restarts.shift > (select tolerance from {{ work.tolerance }}){% endif %},
         {{ kmeans_each(work.features, 'updated.{f}') }}
     from updated inner join restarts on updated.restart = restarts.restart
+{%- endmacro %}
+
+
+{% macro kmeans_refined_sql(work, k) -%}
+    {#- The latest centroids of the restart of the fit of k ranked first on the sample: where the
+        next refinement step starts, and whether it still moves. -#}
+    select centroids.* from {{ work.centroids }} as centroids
+    inner join {{ work.ranks }} as best on centroids.restart = best.restart and best.k = {{ k }} and best.restart_rank = 1
+    where centroids.k = {{ k }} and centroids.step = (select max(step) from {{ work.centroids }} where k = {{ k }} and restart = best.restart)
 {%- endmacro %}
 
 

@@ -20,7 +20,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_kmeans import drop_postgres_schemas  # noqa: E402
-from benchmark import Bench, generate, next_month, slowest  # noqa: E402
+from benchmark import Bench, generate, next_month, run_context, slowest  # noqa: E402
 
 MODEL_NODES = ("seg_kmeans_fits_sql", "seg_k_diagnostics_sql")
 
@@ -42,9 +41,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "customers": args.customers,
         "months": args.months,
-        "uptime_at_start": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip(),
-        "commit": subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip(),
-        "command": " ".join(["scripts/bench_postgres_model.py", *sys.argv[1:]]),
+        **run_context("scripts/bench_postgres_model.py"),
         "vars": args.vars,
         "server_settings": bench.server_settings(),
         "features_s": None,

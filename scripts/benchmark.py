@@ -390,11 +390,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         "months": args.months,
         "machine": machine(),
         "load_average_at_start": round(os.getloadavg()[0], 2),
-        "uptime_at_start": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip(),
-        "commit": subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
-        ).stdout.strip(),
-        "command": " ".join(["scripts/benchmark.py", *sys.argv[1:]]),
+        **run_context("scripts/benchmark.py"),
         "vars": args.vars,
         "duckdb_memory_limit": args.duckdb_memory_limit,
         "dbt_threads": args.dbt_threads,
@@ -450,6 +446,17 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     if result["pandas_features_s"]:
         result["ratio_pandas_to_features"] = result["pandas_features_s"] / result["features_s"]
     return result
+
+
+def run_context(script: str) -> dict[str, str]:
+    """What a result must say about its run: the machine's uptime (load), the commit, the command."""
+    return {
+        "uptime_at_start": subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip(),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip(),
+        "command": " ".join([script, *sys.argv[1:]]),
+    }
 
 
 def node_name(unique_id: str) -> str:

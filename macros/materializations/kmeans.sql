@@ -34,7 +34,7 @@
             {%- if existing is none -%}{{ get_create_table_as_sql(False, this.incorporate(type='table'), sql) }}
             {%- else -%}insert into {{ existing }} ({{ columns }}) select {{ columns }} from ({{ sql }}) as fitted{%- endif -%}
         {%- endcall -%}
-        {%- for name in kmeans_work_names(work) %}{% do adapter.drop_relation(work[name]) %}{% endfor -%}
+        {%- for name in work.tables %}{% do adapter.drop_relation(work[name]) %}{% endfor -%}
     {%- endif -%}
     {{ run_hooks(post_hooks) }}
     {%- do adapter.commit() -%}
@@ -86,18 +86,13 @@
             ('tolerance', 'select 0.0001 * (' ~ variance ~ ') / ' ~ work.features | length ~ ' as tolerance from ' ~ work.matrix),
         ]) -%}
     {%- endif -%}
+    {%- do work.update({'tables': tables | map(attribute=0) | list}) -%}
     {%- for name, query in tables -%}
         {%- do adapter.drop_relation(work[name]) -%}
         {%- do run_query(get_create_table_as_sql(False, work[name], query)) -%}
         {%- if name in ['matrix', 'sample'] %}{% do kmeans_analyze(work[name]) %}{% endif -%}
     {%- endfor -%}
     {{ return(work) }}
-{%- endmacro %}
-
-
-{% macro kmeans_work_names(work) -%}
-    {#- The work tables a fit created, to drop once its rows are written. -#}
-    {{ return(['matrix', 'centroids', 'fits'] + (['sample', 'ranks', 'tolerance'] if work.sampled else [])) }}
 {%- endmacro %}
 
 
@@ -120,18 +115,10 @@
         {%- set state.moving = 1 -%}
         {%- for step in range(work.max_iter) if state.moving > 0 -%}
             {%- do run_query(kmeans_step_sql(work, k, none)) -%}
-            {%- set state.moving = run_query(kmeans_refining_sql(work, k)).rows[0][0] | int -%}
+            {%- set state.moving = run_query('select count(*) from (' ~ kmeans_refined_sql(work, k)
+                ~ ') as refined where segment = 0 and moved').rows[0][0] | int -%}
         {%- endfor -%}
     {%- endif -%}
     {%- do kmeans_sorting(true) -%}
     {%- do run_query(kmeans_best_sql(work, k)) -%}
-{%- endmacro %}
-
-
-{% macro kmeans_refining_sql(work, k) -%}
-    {#- 1 while the refined restart of the fit of k still moves, else 0. -#}
-    select count(*) from {{ work.centroids }} as centroids
-    inner join {{ work.ranks }} as best on centroids.restart = best.restart and best.k = {{ k }} and best.restart_rank = 1
-    where centroids.k = {{ k }} and centroids.segment = 0 and centroids.moved
-        and centroids.step = (select max(step) from {{ work.centroids }} where k = {{ k }} and restart = best.restart)
 {%- endmacro %}
