@@ -39,7 +39,7 @@
 {% macro kmeans_nearest(matrix, centroids, features, k) -%}
     {#- Every matrix row once per restart of centroids (segments 0..k-1): the nearest segment, ties
         to the lowest, and the squared distance to it. Centroids are pivoted to one row per restart,
-        so each distance is one expression, computed once (kmeans_fence). -#}
+        so each distance is one expression, computed once (compute_columns_once). -#}
     select nearest.*, case{% for s in range(k) %} when distance_{{ s }} = squared_distance then {{ s }}{% endfor %} end as segment
     from (
         select distances.*, least({% for s in range(k) %}{{ ', ' if not loop.first }}distance_{{ s }}{% endfor %}) as squared_distance
@@ -53,8 +53,8 @@
             cross join (
                 select restart{% for s in range(k) %}, {{ kmeans_each(features, 'max(case when segment = ' ~ s ~ ' then {f} end) as {f}_' ~ s) }}{% endfor %}
                 from {{ centroids }} as centroids group by restart
-            ) as centres {{ kmeans_fence() }}
-        ) as distances {{ kmeans_fence() }}
+            ) as centres {{ compute_columns_once() }}
+        ) as distances {{ compute_columns_once() }}
     ) as nearest
 {%- endmacro %}
 
@@ -80,8 +80,8 @@
                     {{ kmeans_each(features, 'max(case when segment = ' ~ s ~ ' then {f} * {f} end)', ' + ') }} as norm_{{ s }}
                     {%- endfor %}
                 from {{ centroids }} as centroids group by restart
-            ) as centres {{ kmeans_fence() }}
-        ) as scores {{ kmeans_fence() }}
+            ) as centres {{ compute_columns_once() }}
+        ) as scores {{ compute_columns_once() }}
     ) as labels
 {%- endmacro %}
 
@@ -101,7 +101,7 @@
     with draws as (
         select restart, {{ kmeans_uniform(work, 'restart', segment) }} as draw
         from (select cast(generated_number - 1 as {{ dbt.type_int() }}) as restart from ({{ dbt.generate_series(work.n_init) }}) as series) as restarts
-        {{ kmeans_fence() }}
+        {{ compute_columns_once() }}
     ),
     {%- if segment == 0 %}
     picked as (
@@ -128,6 +128,15 @@
     {%- endif %}
     select {{ k }}, picked.restart, 0, {{ segment }}, true, {{ kmeans_each(work.features, 'matrix.{f}') }}
     from picked inner join {{ work.sample }} as matrix on picked.customer_id = matrix.customer_id
+{%- endmacro %}
+
+
+{% macro kmeans_seeds_of_sql(work, k) -%}
+    {#- The k-means++ centres of the fit of k: the first k seeded for work.seeded_k (kmeans_seed). -#}
+    insert into {{ work.centroids }} (k, restart, step, segment, moved, {{ work.features | join(', ') }})
+    select {{ k }}, restart, step, segment, moved, {{ work.features | join(', ') }}
+    from {{ work.centroids }}
+    where k = {{ work.seeded_k }} and step = 0 and segment < {{ k }}
 {%- endmacro %}
 
 
@@ -241,18 +250,6 @@
     left join segments on centroids.restart = segments.restart and centroids.segment = segments.segment
     where best.inertia_rank <= 2
 {%- endmacro %}
-
-
-{% macro kmeans_fence() -%}
-    {#- Postgres inlines a subquery's columns into every use (a distance or a draw computed many
-        times); offset 0 keeps each computed once per row. Other engines need nothing. The
-        KMeans statements and the scoring (seg_customer_month_segments) use it. -#}
-    {{- adapter.dispatch('kmeans_fence', 'bank_segmentation')() -}}
-{%- endmacro %}
-
-{% macro default__kmeans_fence() %}{% endmacro %}
-
-{% macro postgres__kmeans_fence() %}offset 0{% endmacro %}
 
 
 {% macro kmeans_analyze(relation) -%}

@@ -20,3 +20,16 @@
 {% macro postgres__analyze_after_build() -%}
     {%- if config.get('materialized') != 'view' %}analyze {{ this }}{% endif -%}
 {%- endmacro %}
+
+
+{% macro compute_columns_once() -%}
+    {#- After the from clause of a subquery whose computed columns are used many times: Postgres
+        inlines a subquery's columns into every use (a distance, a draw or a cast computed many
+        times); offset 0 keeps each computed once per row. Other engines need nothing. The
+        KMeans statements, the scoring (seg_customer_month_segments) and feature_drift use it. -#}
+    {{- adapter.dispatch('compute_columns_once', 'bank_segmentation')() -}}
+{%- endmacro %}
+
+{% macro default__compute_columns_once() %}{% endmacro %}
+
+{% macro postgres__compute_columns_once() %}offset 0{% endmacro %}

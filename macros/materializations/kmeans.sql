@@ -24,6 +24,7 @@
     {%- endif -%}
     {%- if stored.rows == 0 -%}
         {%- set work = kmeans_work_tables(ref(config.require('kmeans_matrix')), config.require('kmeans_k')) -%}
+        {%- do kmeans_seed(work) -%}
         {%- for k in config.require('kmeans_k') %}{% do kmeans_fit(work, k) %}{% endfor -%}
         {%- do kmeans_prepare_select(work) -%}
         {%- if existing is not none -%}
@@ -54,7 +55,7 @@
         'n_init': var_int('n_init', 1, 100), 'max_iter': var_int('max_iter', 1, 10000),
         'sample_size': var_int('kmeans_sample', 100, 1000000000),
         'matrix': kmeans_work('matrix'), 'centroids': kmeans_work('centroids'), 'fits': kmeans_work('fits'),
-        'ranks': kmeans_work('ranks'), 'tolerance': kmeans_work('tolerance')} -%}
+        'ranks': kmeans_work('ranks'), 'tolerance': kmeans_work('tolerance'), 'seeded_k': ks | max} -%}
     {%- set n_rows = run_query('select count(*) from ' ~ matrix).rows[0][0] | int -%}
     {%- if n_rows < ks | min or not work.features -%}
         {{ exceptions.raise_compiler_error(model.name ~ ': ' ~ matrix.identifier ~ (
@@ -96,13 +97,22 @@
 {%- endmacro %}
 
 
+{% macro kmeans_seed(work) -%}
+    {#- k-means++ seeding of every restart for the largest k, once for all k: each pick depends
+        only on the picks before it and its own draw (seed, restart, segment), never on k, so
+        the first k centres seeded for the largest k are those a seeding of k alone picks (k
+        diagnostics 2-10: 10 statements, not 54). -#}
+    {%- for segment in range(work.seeded_k) %}{% do run_query(kmeans_seed_sql(work, work.seeded_k, segment)) %}{% endfor -%}
+{%- endmacro %}
+
+
 {% macro kmeans_fit(work, k) -%}
-    {#- One fit of k segments: k-means++ seeding, then Lloyd steps of the restarts still moving until
+    {#- One fit of k segments: its k-means++ seeds (kmeans_seed), then Lloyd steps of the restarts still moving until
         none moves or max_iter, on the sample; on a sampled fit, the best restart is then refined
         on every training customer until it stops moving or max_iter, as MADlib and Spark seed on
         a sample. Its best two restarts go to work.fits. Jinja reads back only how many restarts
         still move. -#}
-    {%- for segment in range(k) %}{% do run_query(kmeans_seed_sql(work, k, segment)) %}{% endfor -%}
+    {%- if k != work.seeded_k %}{% do run_query(kmeans_seeds_of_sql(work, k)) %}{% endif -%}
     {%- do kmeans_sorting(false) -%}
     {%- set state = namespace(moving=1) -%}
     {%- for step in range(work.max_iter) if state.moving > 0 -%}

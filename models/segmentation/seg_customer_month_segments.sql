@@ -6,7 +6,7 @@
     customers. Incremental on the month: a run scores the months the features wrote after
     this table was built (new months, restated ones); when the model changed (a refit, another
     reference month: another fit_key), no stored row counts and every month is scored again.
-    kmeans_fence: Postgres would otherwise inline each distance into every use (the nearest, the
+    compute_columns_once: Postgres would otherwise inline each distance into every use (the nearest, the
     second nearest, their ids), which took the scoring of 100,000 customers from 23 s to more
     than 13 minutes. -#}
 {{ month_incremental_config(post_hook="{{ delete_removed_customers(ref('base_bank__customer_roster')) }}") }}
@@ -64,7 +64,7 @@ distances as (
         centroids.fit_key
     from standardized
     cross join centroids
-    {{ kmeans_fence() }}
+    {{ compute_columns_once() }}
 
 ),
 
@@ -75,7 +75,7 @@ nearest as (
         least({% for segment in segments %}squared_distance_{{ segment }}{{ ", " if not loop.last }}{% endfor %})
             as squared_distance
     from distances
-    {{ kmeans_fence() }}
+    {{ compute_columns_once() }}
 
 ),
 
@@ -90,7 +90,7 @@ assigned as (
             {% endfor %}
         end as segment_id
     from nearest
-    {{ kmeans_fence() }}
+    {{ compute_columns_once() }}
 
 ),
 
@@ -105,7 +105,7 @@ second_nearest as (
             {% endfor %}
         ) as second_squared_distance
     from assigned
-    {{ kmeans_fence() }}
+    {{ compute_columns_once() }}
 
 ),
 

@@ -15,6 +15,7 @@
     'diagnostics_k_max': var_int('diagnostics_k_max', 2, 50),
     'silhouette_sample': var_int('silhouette_sample', 100, 1000000),
     'diagnostics_sample': var_int('diagnostics_sample', 10, 1000000000),
+    'kmeans_sample': var_int('kmeans_sample', 100, 1000000000),
     'kmeans_engine': kmeans_engine(),
 } -%}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}

@@ -160,7 +160,7 @@ pair_distances as (
         ) as distance
     from sampled as own
     inner join sampled as other on own.customer_id != other.customer_id
-    {{ kmeans_fence() }}
+    {{ compute_columns_once() }}
 
 ),
 
