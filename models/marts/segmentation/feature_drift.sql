@@ -1,26 +1,87 @@
 -- Month x model feature: how far the month's customers have drifted from the reference month
 -- on each feature the model uses. PSI, the population stability index, over the reference
--- month's deciles (equal values share a bin, so tied deciles leave bins empty; a one-hot level
--- has two bins, 0 and 1; an empty bin counts as a share of 1e-4), and the mean shift in
--- standardized units. Age and tenure drift by construction: reported, not used for advice.
+-- month's deciles (seg_feature_deciles; an empty bin counts as a share of 1e-4), and the mean
+-- shift in standardized units. Age and tenure drift by construction: reported, not used for advice.
+-- Incremental on the month: a run measures the months from the first one the scoring wrote in
+-- this run (after a refit, every month), and the reference month they are measured against;
+-- every month when the scoring wrote nothing in this run or a stored month no longer counts
+-- the customers scored (a customer removed from the input).
+{{ month_incremental_config() }}
 {%- set features = model_feature_names() %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
+-- depends_on: {{ ref('seg_customer_month_segments') }}
 
-with standardized as (
-
-    select * from {{ ref('seg_customer_months_standardized') }}
-
-),
-
-preprocessing as (
-
-    select * from {{ ref('seg_preprocessing') }}
-
-),
-
-reference as (
+with reference as (
 
     select * from {{ ref('int_reference_month') }}
+
+),
+
+{% if is_incremental() %}
+scored_this_run as (
+
+    select min(month_date) as first_month
+    from {{ ref('seg_customer_month_segments') }}
+    where {{ built_by_this_run() }}
+
+),
+
+stored_months as (
+
+    select
+        month_date,
+        max(customers) as customers
+    from {{ this }}
+    group by month_date
+
+),
+
+scored_months as (
+
+    select
+        month_date,
+        count(*) as customers
+    from {{ ref('seg_customer_month_segments') }}
+    group by month_date
+
+),
+
+recounted as (
+
+    select count(*) as stored_months
+    from stored_months
+    left join scored_months on stored_months.month_date = scored_months.month_date
+    where scored_months.customers is null or scored_months.customers <> stored_months.customers
+
+),
+
+measured_from as (
+
+    select
+        case
+            when recounted.stored_months > 0 or scored_this_run.first_month is null then cast('1900-01-01' as date)
+            else scored_this_run.first_month
+        end as first_month
+    from scored_this_run
+    cross join recounted
+
+),
+{% endif %}
+
+standardized as (
+
+    select * from {{ ref('seg_customer_months_standardized') }}
+    {% if is_incremental() %}
+    where
+        month_date >= (select measured_from.first_month from measured_from)
+        or month_date = (select reference.reference_month from reference)
+    {% endif %}
+
+),
+
+deciles as (
+
+    select * from {{ ref('seg_feature_deciles') }}
 
 ),
 
@@ -30,71 +91,56 @@ labels as (
 
 ),
 
+-- One row per customer-month and used feature, with its deciles: the standardized months read
+-- once, each used feature's column picked by a case.
 values_by_feature as (
 
-    {% for feature in features %}
     select
-        month_date,
-        '{{ feature }}' as feature,
-        {{ feature }} as standardized_value
+        deciles.*,
+        standardized.month_date,
+        case deciles.feature
+            {% for feature in features %}
+            when '{{ feature }}' then standardized.{{ feature }}
+            {% endfor %}
+        end as standardized_value
     from standardized
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
-used_values as (
-
-    select
-        values_by_feature.*,
-        -- bins are cut on 9 decimals: a last-bit difference between engines never moves a customer
-        cast(values_by_feature.standardized_value as numeric(38, 9)) as binned_value,
-        preprocessing.kind
-    from values_by_feature
-    inner join preprocessing on values_by_feature.feature = preprocessing.feature
-    where preprocessing.is_used
-
-),
-
--- The nine inner deciles of each numeric feature at the reference month.
-edges as (
-
-    select
-        {% for decile in range(1, 10) %}
-        percentile_disc({{ decile / 10 }}) within group (order by used_values.binned_value) as edge_{{ decile }},
-        {% endfor %}
-        used_values.feature
-    from used_values
-    inner join reference on used_values.month_date = reference.reference_month
-    group by used_values.feature
+    cross join deciles
 
 ),
 
 binned as (
 
     select
-        used_values.month_date,
-        used_values.feature,
+        month_date,
+        feature,
         case
-            when used_values.kind = 'one_hot' then case when used_values.standardized_value > 0.5 then 1 else 0 end
+            when kind = 'one_hot' then case when standardized_value > 0.5 then 1 else 0 end
             else
             {% for decile in range(1, 10) %}
-                {{ "+ " if not loop.first }}case when used_values.binned_value > edges.edge_{{ decile }} then 1 else 0 end
+                {{ "+ " if not loop.first }}case when binned_value > edge_{{ decile }} then 1 else 0 end
             {% endfor %}
         end as bin_number,
-        used_values.standardized_value
-    from used_values
-    inner join edges on used_values.feature = edges.feature
+        standardized_value
+    from (
+        select
+            *,
+            -- bins are cut on 9 decimals, as the deciles (seg_feature_deciles)
+            cast(standardized_value as numeric(38, 9)) as binned_value
+        from values_by_feature
+        {{ compute_columns_once() }}
+    ) as with_binned_values
 
 ),
 
+-- Customers per month, feature and bin, with the exact decimal sum of their values.
 bin_counts as (
 
     select
         month_date,
         feature,
         bin_number,
-        count(*) as customers
+        count(*) as customers,
+        sum(cast(standardized_value as numeric(38, 12))) as value_sum
     from binned
     group by month_date, feature, bin_number
 
@@ -105,9 +151,9 @@ month_totals as (
     select
         month_date,
         feature,
-        count(*) as customers,
-        {{ exact_avg('standardized_value') }} as mean_value
-    from binned
+        sum(customers) as customers,
+        cast(sum(value_sum) / sum(customers) as {{ type_double() }}) as mean_value
+    from bin_counts
     group by month_date, feature
 
 ),
@@ -163,6 +209,7 @@ final as (
         psi.month_date = reference.reference_month as is_reference_month,
         cast(psi.feature as {{ dbt.type_string() }}) as feature,
         labels.feature_label,
+        cast(month_totals.customers as {{ dbt.type_int() }}) as customers,
         cast(psi.psi as {{ type_double() }}) as psi,
         cast(month_totals.mean_value - reference_totals.mean_value as {{ type_double() }}) as mean_shift,
         -- ages and tenures grow every month: reported, never a reason to refit
