@@ -30,43 +30,53 @@ labels as (
 
 ),
 
--- One row per customer and feature (the matrix unpivoted), with the two segments.
-customer_features as (
+-- The reference month's customers with their nearest and second-nearest segments.
+reference_customers as (
 
-    {% for feature in features %}
     select
-        standardized.customer_id,
+        standardized.*,
         scored.segment_id,
-        scored.second_segment_id,
-        '{{ feature }}' as feature,
-        standardized.{{ feature }} as standardized_value
+        scored.second_segment_id
     from standardized
     inner join scored
         on
             standardized.customer_id = scored.customer_id
             and standardized.reference_month = scored.month_date
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+
+),
+
+-- One row per customer and feature, with both centroids: the matrix unpivoted along the
+-- features of the customer's own centroid.
+customer_features as (
+
+    select
+        reference_customers.customer_id,
+        own_centroid.feature,
+        case own_centroid.feature
+            {% for feature in features %}
+            when '{{ feature }}' then reference_customers.{{ feature }}
+            {% endfor %}
+        end as standardized_value,
+        own_centroid.centroid as own_centroid,
+        second_centroid.centroid as second_centroid
+    from reference_customers
+    inner join centroids as own_centroid on reference_customers.segment_id = own_centroid.segment_id
+    inner join centroids as second_centroid
+        on
+            reference_customers.second_segment_id = second_centroid.segment_id
+            and own_centroid.feature = second_centroid.feature
+    {{ compute_columns_once() }}
 
 ),
 
 contributions as (
 
     select
-        customer_features.customer_id,
-        customer_features.feature,
-        (customer_features.standardized_value - second_centroid.centroid) * (customer_features.standardized_value - second_centroid.centroid)
-        - (customer_features.standardized_value - own_centroid.centroid) * (customer_features.standardized_value - own_centroid.centroid)
-            as contribution
+        customer_id,
+        feature,
+        (standardized_value - second_centroid) * (standardized_value - second_centroid)
+        - (standardized_value - own_centroid) * (standardized_value - own_centroid) as contribution
     from customer_features
-    inner join centroids as own_centroid
-        on
-            customer_features.segment_id = own_centroid.segment_id
-            and customer_features.feature = own_centroid.feature
-    inner join centroids as second_centroid
-        on
-            customer_features.second_segment_id = second_centroid.segment_id
-            and customer_features.feature = second_centroid.feature
 
 ),
 
