@@ -3,9 +3,19 @@
 -- the movers between the two months in standardized units against the mean change of the
 -- customers who stayed in the from segment over the same months. The difference is the
 -- driver: what the movers did that the stayers did not. Ranked per move by its size.
+-- Incremental on to_month, as segment_transitions: a run recomputes the pairs into the months
+-- from the first one the scoring wrote in this run and every pair into the reference month
+-- (the pre-hook drops the stored non-consecutive pairs); every pair when the scoring wrote
+-- nothing in this run or a stored move no longer matches segment_transitions (its customers
+-- or labels: a customer removed, a segment renamed).
+{{ month_incremental_config(
+    unique_key='to_month',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where not is_consecutive{% endif %}",
+) }}
 {%- set features = model_feature_names() -%}
 {%- set min_customers = var_int('transition_driver_min_customers', 1, 1000000) %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
+-- depends_on: {{ ref('seg_customer_month_segments') }}
 
 with transitions as (
 
@@ -37,12 +47,134 @@ preprocessing as (
 
 ),
 
+reference as (
+
+    select * from {{ ref('int_reference_month') }}
+
+),
+
+{% if is_incremental() %}
+scored_this_run as (
+
+    select min(month_date) as first_month
+    from {{ ref('seg_customer_month_segments') }}
+    where {{ built_by_this_run() }}
+
+),
+
+-- The pairs this run would keep: a stored move there that segment_transitions no longer has
+-- as such (its customers, its labels), or a move there that is not stored (another
+-- transition_driver_min_customers), and every pair is recomputed.
+kept_pairs as (
+
+    select
+        transitions.from_month,
+        transitions.to_month
+    from transitions
+    cross join scored_this_run
+    cross join reference
+    where transitions.to_month < scored_this_run.first_month and transitions.to_month != reference.reference_month
+    group by transitions.from_month, transitions.to_month
+
+),
+
+stored_moves as (
+
+    select distinct
+        stored_rows.from_month,
+        stored_rows.to_month,
+        stored_rows.from_segment_id,
+        stored_rows.to_segment_id,
+        stored_rows.from_label,
+        stored_rows.to_label,
+        stored_rows.customers
+    from {{ this }} as stored_rows
+    inner join kept_pairs
+        on
+            stored_rows.from_month = kept_pairs.from_month
+            and stored_rows.to_month = kept_pairs.to_month
+
+),
+
+current_moves as (
+
+    select transitions.*
+    from transitions
+    inner join kept_pairs
+        on
+            transitions.from_month = kept_pairs.from_month
+            and transitions.to_month = kept_pairs.to_month
+    where transitions.from_segment_id != transitions.to_segment_id and transitions.customers >= {{ min_customers }}
+
+),
+
+stale_moves as (
+
+    select count(*) as moves
+    from stored_moves
+    full outer join current_moves
+        on
+            stored_moves.from_month = current_moves.from_month
+            and stored_moves.to_month = current_moves.to_month
+            and stored_moves.from_segment_id = current_moves.from_segment_id
+            and stored_moves.to_segment_id = current_moves.to_segment_id
+            and stored_moves.from_label = current_moves.from_label
+            and stored_moves.to_label = current_moves.to_label
+            and stored_moves.customers = current_moves.customers
+    where stored_moves.to_month is null or current_moves.to_month is null
+
+),
+
+rebuilt_from as (
+
+    select
+        case
+            when stale_moves.moves > 0 or scored_this_run.first_month is null then cast('1900-01-01' as date)
+            else scored_this_run.first_month
+        end as first_month
+    from scored_this_run
+    cross join stale_moves
+
+),
+{% endif %}
+
 pairs as (
 
     select distinct
-        from_month,
-        to_month
+        transitions.from_month,
+        transitions.to_month
     from transitions
+    {% if is_incremental() %}
+    cross join reference
+    where
+        transitions.to_month >= (select rebuilt_from.first_month from rebuilt_from)
+        or transitions.to_month = reference.reference_month
+    {% endif %}
+
+),
+
+pair_months as (
+
+    select from_month as month_date from pairs
+    union
+    select to_month as month_date from pairs
+
+),
+
+-- The months of the pairs only (adding a month reads a few).
+pair_history as (
+
+    select *
+    from history
+    where month_date in (select pair_months.month_date from pair_months)
+
+),
+
+pair_standardized as (
+
+    select *
+    from standardized
+    where month_date in (select pair_months.month_date from pair_months)
 
 ),
 
@@ -58,16 +190,16 @@ customer_changes as (
         after_values.{{ feature }} - before_values.{{ feature }} as {{ feature }}{% if not loop.last %},{% endif %}
         {% endfor %}
     from pairs
-    inner join history as earlier on pairs.from_month = earlier.month_date
-    inner join history as later
+    inner join pair_history as earlier on pairs.from_month = earlier.month_date
+    inner join pair_history as later
         on
             pairs.to_month = later.month_date
             and earlier.customer_id = later.customer_id
-    inner join standardized as before_values
+    inner join pair_standardized as before_values
         on
             earlier.customer_id = before_values.customer_id
             and earlier.month_date = before_values.month_date
-    inner join standardized as after_values
+    inner join pair_standardized as after_values
         on
             later.customer_id = after_values.customer_id
             and later.month_date = after_values.month_date
