@@ -275,9 +275,11 @@ final as (
         transitions.to_label,
         cast(driver_rows.customers as {{ dbt.type_int() }}) as customers,
         cast(driver_rows.stayers as {{ dbt.type_int() }}) as stayers,
-        driver_rows.feature,
-        labels.feature_label,
-        labels.feature_group,
+        -- varchar, the contract's type: Postgres's type_string() is text, which an incremental
+        -- run would take for a change of the table's columns.
+        cast(driver_rows.feature as varchar) as feature,
+        cast(labels.feature_label as varchar) as feature_label,
+        cast(labels.feature_group as varchar) as feature_group,
         driver_rows.mover_change,
         driver_rows.stayer_change,
         -- no stayers to compare with: the movers' own change

@@ -207,8 +207,10 @@ final as (
     select
         psi.month_date,
         psi.month_date = reference.reference_month as is_reference_month,
-        cast(psi.feature as {{ dbt.type_string() }}) as feature,
-        labels.feature_label,
+        -- varchar, the contract's type: Postgres's type_string() is text, which an incremental
+        -- run would take for a change of the table's columns.
+        cast(psi.feature as varchar) as feature,
+        cast(labels.feature_label as varchar) as feature_label,
         cast(month_totals.customers as {{ dbt.type_int() }}) as customers,
         cast(psi.psi as {{ type_double() }}) as psi,
         cast(month_totals.mean_value - reference_totals.mean_value as {{ type_double() }}) as mean_shift,
