@@ -59,6 +59,8 @@
         flag_problem('trend_features', given_var(given, 'trend_features', false)),
         flag_problem('refit_model', given_var(given, 'refit_model', false)),
         int_problem('reprocess_months', given_var(given, 'reprocess_months'), 0, 120),
+        memory_problem('postgres_work_mem', given_var(given, 'postgres_work_mem')),
+        flag_problem('postgres_unlogged', given_var(given, 'postgres_unlogged', false)),
     ] -%}
     {{ return(problems | select | list) }}
 {%- endmacro %}
@@ -287,6 +289,13 @@
         {%- do bad.append(name) -%}
     {%- endfor -%}
     {{ return(var_problem('activity_columns', raw, "null or a list of column names") if bad else '') }}
+{%- endmacro %}
+
+
+{% macro memory_problem(name, raw) -%}
+    {#- null or a Postgres memory size: digits and kB, MB or GB, e.g. '256MB'. -#}
+    {%- set ok = raw is none or (raw is string and modules.re.fullmatch('[1-9][0-9]{0,6}(kB|MB|GB)', raw)) -%}
+    {{ return('' if ok else var_problem(name, raw, "null or a size such as '256MB' (digits, then kB, MB or GB)")) }}
 {%- endmacro %}
 
 

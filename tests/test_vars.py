@@ -40,6 +40,9 @@ BAD_VARS = [
     ("reprocess_months", -1, "an integer from 0 to 120"),
     ("kmeans_engine", "spark", "'python' or 'sql'"),
     ("kmeans_sample", 50, "an integer from 100 to 1000000000"),
+    ("postgres_work_mem", "256MB'; drop table x; --", "null or a size such as '256MB'"),
+    ("postgres_work_mem", "lots", "null or a size such as '256MB'"),
+    ("postgres_unlogged", "sometimes", "true or false"),
     ("feature_screening", "always", "report or apply"),
     ("categorical_features", "tier", "a list drawn from tier, gender"),
     ("transition_comparison_months", [3, 0], "a list of integers from 1 to 120"),
@@ -84,6 +87,7 @@ GOOD_VARS = [
     {"min_segment_share": "0.5", "refit_model": "TRUE"},
     {"transition_comparison_months": 3},
     {"diagnostics_k_min": 4, "diagnostics_k_max": 4},
+    {"postgres_work_mem": "256MB", "postgres_unlogged": True},
     {
         "input_schema": "bank",
         "input_tables": {"customers": "crm_clients", "balances": "monthly_positions"},
