@@ -24,6 +24,23 @@
 {%- endmacro %}
 
 
+{% macro delete_unmatched_moves(transitions) -%}
+    {#- Pre-hook of segment_transition_drivers: on an incremental run, its stored moves that are
+        no longer a move of transitions between two segments of at least
+        transition_driver_min_customers customers (same months, segments, labels and count) go,
+        since a month left without such moves writes no row that would replace them. -#}
+    {%- if is_incremental() -%}
+        {%- set columns = ['from_month', 'to_month', 'from_segment_id', 'to_segment_id', 'from_label', 'to_label', 'customers'] -%}
+        delete from {{ this }}
+        where {{ row_hash(columns) }} not in (
+            select {{ row_hash(columns) }}
+            from {{ transitions }}
+            where from_segment_id != to_segment_id and customers >= {{ var_int('transition_driver_min_customers', 1, 1000000) }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
 {% macro reprocess_after(relation, rows_counted='1 = 1', column='month_date') -%}
     {#- SQL for the month after which an incremental run recomputes (where month_date > reprocess_after(this)):
         the last reprocess_months months stored in relation are recomputed with the new ones (0: new months

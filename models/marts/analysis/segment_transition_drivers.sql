@@ -4,16 +4,15 @@
 -- customers who stayed in the from segment over the same months. The difference is the
 -- driver: what the movers did that the stayers did not. Ranked per move by its size.
 -- Incremental on to_month, as segment_transitions: a run recomputes the pairs into the months
--- from the first one the scoring wrote in this run and every pair into the reference month
--- (the pre-hook drops the stored non-consecutive pairs); every pair when the scoring wrote
--- nothing in this run or a stored move no longer matches segment_transitions (its customers
--- or labels: a customer removed, a segment renamed).
-{{ month_incremental_config(
-    unique_key='to_month',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where not is_consecutive{% endif %}",
-) }}
-{%- set features = model_feature_names() -%}
-{%- set min_customers = var_int('transition_driver_min_customers', 1, 1000000) %}
+-- from the first one the scoring wrote in this run and every pair into the reference month;
+-- every pair when the scoring wrote nothing in this run or a stored move no longer matches
+-- segment_transitions (its customers or labels: a customer removed, a segment renamed). The
+-- pre-hook first deletes every stored move that is no longer a move of segment_transitions of
+-- at least transition_driver_min_customers: a month whose moves all fell below it (after a
+-- refit, a restatement, another comparison month) writes no row that would replace them.
+{{ month_incremental_config(unique_key='to_month', pre_hook="{{ delete_unmatched_moves(ref('segment_transitions')) }}") }}
+{%- set min_customers = var_int('transition_driver_min_customers', 1, 1000000) -%}
+{%- set features = model_feature_names() %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 -- depends_on: {{ ref('seg_customer_month_segments') }}
 
@@ -62,9 +61,9 @@ scored_this_run as (
 
 ),
 
--- The pairs this run would keep: a stored move there that segment_transitions no longer has
--- as such (its customers, its labels), or a move there that is not stored (another
--- transition_driver_min_customers), and every pair is recomputed.
+-- The pairs this run would keep. A move there that segment_transitions has and the stored rows
+-- lack (its labels or customers changed, the pre-hook deleted it; another
+-- transition_driver_min_customers) and every pair is recomputed.
 kept_pairs as (
 
     select
@@ -111,17 +110,17 @@ current_moves as (
 stale_moves as (
 
     select count(*) as moves
-    from stored_moves
-    full outer join current_moves
+    from current_moves
+    left join stored_moves
         on
-            stored_moves.from_month = current_moves.from_month
-            and stored_moves.to_month = current_moves.to_month
-            and stored_moves.from_segment_id = current_moves.from_segment_id
-            and stored_moves.to_segment_id = current_moves.to_segment_id
-            and stored_moves.from_label = current_moves.from_label
-            and stored_moves.to_label = current_moves.to_label
-            and stored_moves.customers = current_moves.customers
-    where stored_moves.to_month is null or current_moves.to_month is null
+            current_moves.from_month = stored_moves.from_month
+            and current_moves.to_month = stored_moves.to_month
+            and current_moves.from_segment_id = stored_moves.from_segment_id
+            and current_moves.to_segment_id = stored_moves.to_segment_id
+            and current_moves.from_label = stored_moves.from_label
+            and current_moves.to_label = stored_moves.to_label
+            and current_moves.customers = stored_moves.customers
+    where stored_moves.to_month is null
 
 ),
 
