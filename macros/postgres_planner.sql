@@ -10,6 +10,7 @@
 
 {% macro postgres__planner_settings() -%}
     {#- var postgres_work_mem (validated on run start): the memory of each sort and hash of the model. -#}
+    {%- do raise_var_problems([memory_problem('postgres_work_mem', var('postgres_work_mem', none))]) -%}
     set local jit = off
     {%- if var('postgres_work_mem', none) is not none %}; set local work_mem = '{{ var('postgres_work_mem') }}'{% endif -%}
 {%- endmacro %}

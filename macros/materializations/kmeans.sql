@@ -107,8 +107,8 @@
 
 
 {% macro kmeans_fit(work, k) -%}
-    {#- One fit of k segments: its k-means++ seeds (kmeans_seed), then Lloyd steps of the restarts still moving until
-        none moves or max_iter, on the sample; on a sampled fit, the best restart is then refined
+    {#- One fit of k segments: its k-means++ seeds (kmeans_seed), then Lloyd steps of the
+        restarts still moving until none moves or max_iter, on the sample; on a sampled fit, the best restart is then refined
         on every training customer until it stops moving or max_iter, as MADlib and Spark seed on
         a sample. Its best two restarts go to work.fits. Jinja reads back only how many restarts
         still move. -#}
