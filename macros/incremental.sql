@@ -115,3 +115,56 @@
     {#- var refit_model: true or false (default false). -#}
     {{ return(var_flag('refit_model')) }}
 {%- endmacro %}
+
+
+{% macro reference_month_config(post_hook=[]) -%}
+    {#- Config of a model of the reference month only, computed again only when what it is
+        computed from changed: the inputs key of seg_reference_inputs with an md5 of the model's
+        own SQL. A run whose key is the one stored in seg_reference_keys writes nothing (the
+        select's where clause, reference_inputs_changed); on another key the pre-hook empties the
+        table, the select writes it anew, and the post-hook stores the key. Use with
+        reference_inputs_changed() after the model's final select. -#}
+    {{ config(
+        materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+        pre_hook=["{% if is_incremental() %}delete from {{ this }} where {{ reference_inputs_changed_condition() }}{% endif %}"],
+        post_hook=["{{ store_reference_key('delete') }}", "{{ store_reference_key('insert') }}"] + post_hook,
+    ) }}
+{%- endmacro %}
+
+
+{% macro reference_key() -%}
+    {#- The inputs key of this model: seg_reference_inputs', an md5 of the model's SQL (a change of
+        its code computes it again) and the vars these models read that fit_key does not cover. -#}
+    {%- set settings = 'borderline_margin=' ~ var_share('borderline_margin') -%}
+    (select md5(inputs_key || '|{{ local_md5(model.raw_code) }}|{{ settings }}') from {{ ref('seg_reference_inputs') }})
+{%- endmacro %}
+
+
+{% macro reference_inputs_changed_condition() -%}
+    not exists (
+        select 1 from {{ ref('seg_reference_keys') }} as stored
+        where stored.model_name = '{{ this.identifier }}' and stored.inputs_key = {{ reference_key() }}
+    )
+{%- endmacro %}
+
+
+{% macro reference_inputs_changed() -%}
+    {#- After the final select of a reference-month model: on an incremental run, its rows only
+        when its inputs key changed (Postgres then skips the whole query: a one-time filter). -#}
+    {%- if is_incremental() %}
+-- computed again only when its inputs changed (reference_month_config)
+where {{ reference_inputs_changed_condition() }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro store_reference_key(step) -%}
+    {#- Post-hooks of a reference-month model, one statement each: delete the key stored for it,
+        then insert the key of the inputs its rows were computed from. -#}
+    {%- if step == 'delete' -%}
+        delete from {{ ref('seg_reference_keys') }} where model_name = '{{ this.identifier }}'
+    {%- else -%}
+        insert into {{ ref('seg_reference_keys') }} (model_name, inputs_key)
+        select '{{ this.identifier }}', {{ reference_key() }}
+    {%- endif -%}
+{%- endmacro %}

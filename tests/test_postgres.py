@@ -17,6 +17,16 @@ from sklearn.metrics import adjusted_rand_score
 from conftest import ALL_MARTS, MART_KEYS, DuckdbBuild, PostgresBuild
 from test_dashboard import PAGES, assert_rendered_without_error, dashboard_module, run_page
 
+# Models of the reference month only, computed again only when their inputs change
+# (reference_month_config in macros/incremental.sql).
+REFERENCE_MONTH_MODELS = [
+    "seg_customer_reasons",
+    "seg_feature_deciles",
+    "customer_segments",
+    "segment_feature_heatmap",
+    "segment_feature_importance",
+]
+
 pytestmark = pytest.mark.postgres
 
 KEYS = ["customer_id", "month_date"]
@@ -244,6 +254,30 @@ def test_two_postgres_builds_give_identical_marts(postgres_build: PostgresBuild)
     second = read_all()
     for mart, frame in first.items():
         pd.testing.assert_frame_equal(frame, second[mart], check_exact=True, obj=mart)
+    # Nothing the reference-month models read changed: none of them computed a row again.
+    assert rows_written(postgres_build, REFERENCE_MONTH_MODELS) == dict.fromkeys(REFERENCE_MONTH_MODELS, 0)
+
+
+def test_a_changed_var_computes_the_reference_month_models_again(postgres_build: PostgresBuild) -> None:
+    marts = schema(postgres_build, "marts")
+    borderline = f"select count(*) as n from {marts}.customer_segments where is_borderline"
+    before = postgres_build.query(borderline)["n"][0]
+    customers = postgres_build.query(f"select count(*) as n from {marts}.customer_segments")["n"][0]
+    selection = ("--select", "customer_segments", "--vars")
+    wider = {**postgres_build.variables, "borderline_margin": 0.3}
+    postgres_build.project.run("run", *selection, json.dumps(wider))
+    assert rows_written(postgres_build, ["customer_segments"]) == {"customer_segments": customers}
+    assert postgres_build.query(borderline)["n"][0] > before
+    # back to the build's vars: the stored key is the wider margin's, so it is computed again
+    postgres_build.project.run("run", *selection, json.dumps(postgres_build.variables))
+    assert rows_written(postgres_build, ["customer_segments"]) == {"customer_segments": customers}
+    assert postgres_build.query(borderline)["n"][0] == before
+
+
+def rows_written(postgres_build: PostgresBuild, models: list[str]) -> dict[str, int]:
+    """Rows each model inserted in the last dbt command (Postgres reports them)."""
+    results = {result["unique_id"].split(".")[-1]: result for result in postgres_build.project.run_results()}
+    return {model: results[model]["adapter_response"]["rows_affected"] for model in models}
 
 
 # The dashboard as the read-only BI role ---------------------------------------------------

@@ -3,7 +3,9 @@
     centroid than from its own, (x - c2)^2 - (x - c1)^2 in the standardized space (the terms
     of the two squared distances, so they add up to d2^2 - d1^2); the three largest, in
     business words (seg_feature_labels). -#}
+{{ reference_month_config() }}
 {%- set features = model_feature_names() %}
+-- depends_on: {{ ref('seg_reference_inputs') }}, {{ ref('seg_reference_keys') }}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 
 with standardized as (
@@ -106,3 +108,4 @@ final as (
 )
 
 select * from final
+{{ reference_inputs_changed() }}

@@ -3,7 +3,9 @@
 -- that a last-bit difference between engines never moves a customer (equal values share a
 -- bin, so tied deciles leave bins empty). A one-hot level has two bins, 0 and 1: its deciles
 -- are stored and never read.
+{{ reference_month_config() }}
 {%- set features = model_feature_names() %}
+-- depends_on: {{ ref('seg_reference_inputs') }}, {{ ref('seg_reference_keys') }}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 
 with standardized as (
@@ -67,3 +69,4 @@ final as (
 )
 
 select * from final
+{{ reference_inputs_changed() }}

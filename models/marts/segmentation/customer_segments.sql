@@ -1,7 +1,9 @@
 -- One row per active customer at the reference month: segment, tier and key features, and why
 -- the customer is there: the second-nearest segment, the margin between the two, the borderline
 -- and outlier flags and the three features that keep it in its segment.
+{{ reference_month_config() }}
 {%- set borderline_margin = var_share('borderline_margin') %}
+-- depends_on: {{ ref('seg_reference_inputs') }}, {{ ref('seg_reference_keys') }}
 
 with scored as (
 
@@ -45,25 +47,27 @@ final as (
         scored.customer_id,
         reference.reference_month,
         scored.segment_id,
-        names.segment_name,
-        features.tier,
+        -- varchar and numeric(28, 6), the contract's types: Postgres's type_string() is text, which an
+        -- incremental run (reference_month_config) would take for a change of the table's columns.
+        cast(names.segment_name as varchar) as segment_name,
+        cast(features.tier as varchar) as tier,
         scored.distance_to_centroid,
         scored.second_segment_id,
         scored.distance_to_second_segment,
         scored.assignment_margin,
         scored.assignment_margin < {{ borderline_margin }} as is_borderline,
         scored.distance_to_centroid > limits.outlier_distance as is_outlier,
-        reasons.top_reasons,
+        cast(reasons.top_reasons as varchar) as top_reasons,
         features.age_years,
         features.tenure_months,
-        features.annual_income,
+        cast(features.annual_income as numeric(28, 6)) as annual_income,
         features.products_held_total,
         features.product_types_held,
-        features.balance_assets,
-        features.balance_liabilities,
-        features.balance_net,
+        cast(features.balance_assets as numeric(28, 6)) as balance_assets,
+        cast(features.balance_liabilities as numeric(28, 6)) as balance_liabilities,
+        cast(features.balance_net as numeric(28, 6)) as balance_net,
         features.balance_net_avg,
-        features.revenue_total,
+        cast(features.revenue_total as numeric(28, 6)) as revenue_total,
         features.revenue_total_avg,
         features.months_since_last_activity,
         features.is_activity_falling
@@ -80,3 +84,4 @@ final as (
 )
 
 select * from final
+{{ reference_inputs_changed() }}

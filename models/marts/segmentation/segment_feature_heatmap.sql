@@ -2,7 +2,9 @@
 -- of the feature in the segment at the reference month (the label people read), with the
 -- feature's business label and unit (seg_feature_labels): what customers owe reads as a
 -- positive liability ('Mortgage owed'), never as a negative balance.
+{{ reference_month_config() }}
 {%- set levels = categorical_levels() %}
+-- depends_on: {{ ref('seg_reference_inputs') }}, {{ ref('seg_reference_keys') }}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 
 with centroids as (
@@ -94,21 +96,23 @@ final as (
 
     select
         centroids.segment_id,
-        names.segment_name,
-        cast(centroids.feature as {{ dbt.type_string() }}) as feature,
-        preprocessing.source_column,
-        preprocessing.kind as feature_kind,
-        preprocessing.level as feature_level,
-        labels.feature_label,
-        labels.feature_group,
+        -- varchar, the contract's type: Postgres's type_string() is text, which an incremental
+        -- run (reference_month_config) would take for a change of the table's columns.
+        cast(names.segment_name as varchar) as segment_name,
+        cast(centroids.feature as varchar) as feature,
+        cast(preprocessing.source_column as varchar) as source_column,
+        cast(preprocessing.kind as varchar) as feature_kind,
+        cast(preprocessing.level as varchar) as feature_level,
+        cast(labels.feature_label as varchar) as feature_label,
+        cast(labels.feature_group as varchar) as feature_group,
         cast(centroids.centroid as {{ type_double() }}) as standardized_value,
         -- one-hot levels are left unscaled: their centroid is the segment's share at the level
         cast(
             case when preprocessing.kind = 'one_hot' then 'share of customers' else 'standard deviations' end
-            as {{ dbt.type_string() }}
+            as varchar
         ) as value_unit,
         cast(raw_means.raw_mean as {{ type_double() }}) as raw_mean,
-        labels.unit as raw_unit
+        cast(labels.unit as varchar) as raw_unit
     from centroids
     inner join names on centroids.segment_id = names.segment_id
     inner join preprocessing on centroids.feature = preprocessing.feature
@@ -121,3 +125,4 @@ final as (
 )
 
 select * from final
+{{ reference_inputs_changed() }}

@@ -1,6 +1,8 @@
 -- How strongly each model feature separates the segments: the between-segment share of its
 -- variance on the training rows (1 - within-segment / total sum of squares), ranked.
+{{ reference_month_config() }}
 {%- set features = model_feature_names() %}
+-- depends_on: {{ ref('seg_reference_inputs') }}, {{ ref('seg_reference_keys') }}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
 
 with matrix as (
@@ -76,10 +78,12 @@ shares as (
 final as (
 
     select
-        shares.feature,
-        preprocessing.source_column,
-        preprocessing.kind as feature_kind,
-        labels.feature_label,
+        -- varchar, the contract's type: Postgres's type_string() is text, which an incremental
+        -- run (reference_month_config) would take for a change of the table's columns.
+        cast(shares.feature as varchar) as feature,
+        cast(preprocessing.source_column as varchar) as source_column,
+        cast(preprocessing.kind as varchar) as feature_kind,
+        cast(labels.feature_label as varchar) as feature_label,
         cast(shares.importance as {{ type_double() }}) as importance,
         cast(row_number() over (order by shares.importance desc, shares.feature asc) as {{ dbt.type_int() }}) as importance_rank
     from shares
@@ -90,3 +94,4 @@ final as (
 )
 
 select * from final
+{{ reference_inputs_changed() }}
