@@ -159,12 +159,49 @@ where {{ reference_inputs_changed_condition() }}
 
 
 {% macro store_reference_key(step) -%}
-    {#- Post-hooks of a reference-month model, one statement each: delete the key stored for it,
-        then insert the key of the inputs its rows were computed from. -#}
+    {#- Post-hooks of a reference-month model: the key of the inputs its rows were computed from. -#}
+    {{ replace_registry_row(ref('seg_reference_keys'), 'inputs_key', reference_key(), step) }}
+{%- endmacro %}
+
+
+{% macro replace_registry_row(registry, column, value, step) -%}
+    {#- This model's row of a registry (model_name and one column), as two hooks, one statement
+        each (Snowflake runs one per call): step 'delete' its stored row, then 'insert' value. -#}
     {%- if step == 'delete' -%}
-        delete from {{ ref('seg_reference_keys') }} where model_name = '{{ this.identifier }}'
+        delete from {{ registry }} where model_name = '{{ this.identifier }}'
     {%- else -%}
-        insert into {{ ref('seg_reference_keys') }} (model_name, inputs_key)
-        select '{{ this.identifier }}', {{ reference_key() }}
+        insert into {{ registry }} (model_name, {{ column }})
+        select '{{ this.identifier }}', {{ value }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro history_build_hooks() -%}
+    {#- Post-hooks of a mart over history, one statement each: the start of this run becomes
+        its last build in seg_history_builds. -#}
+    {{ return(["{{ store_history_build('delete') }}", "{{ store_history_build('insert') }}"]) }}
+{%- endmacro %}
+
+
+{% macro store_history_build(step) -%}
+    {{ replace_registry_row(ref('seg_history_builds'), 'built_at', this_run_started_at(), step) }}
+{%- endmacro %}
+
+
+{% macro scored_since_last_build() -%}
+    {#- CTE body of a mart over history: the first month the scoring wrote after the mart's last
+        build (seg_history_builds; every month when it has none), 9999-12-31 when there is none. -#}
+    select coalesce(min(month_date), cast('9999-12-31' as date)) as first_month
+    from {{ ref('seg_customer_month_segments') }}
+    where built_at > {{ last_history_build() }}
+{%- endmacro %}
+
+
+{% macro last_history_build() -%}
+    {#- When this mart over history was last built (seg_history_builds), else long ago. -#}
+    (
+        select coalesce(max(built_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+        from {{ ref('seg_history_builds') }}
+        where model_name = '{{ this.identifier }}'
+    )
 {%- endmacro %}

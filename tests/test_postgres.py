@@ -256,6 +256,13 @@ def test_two_postgres_builds_give_identical_marts(postgres_build: PostgresBuild)
         pd.testing.assert_frame_equal(frame, second[mart], check_exact=True, obj=mart)
     # Nothing the reference-month models read changed: none of them computed a row again.
     assert rows_written(postgres_build, REFERENCE_MONTH_MODELS) == dict.fromkeys(REFERENCE_MONTH_MODELS, 0)
+    # Nothing was scored since the marts over history were built: only the reference month's drift.
+    drift_at_reference = postgres_build.query(
+        f"select count(*) as n from {schema(postgres_build, 'marts')}.feature_drift"
+        f" where month_date = (select max(reference_month) from {schema(postgres_build, 'marts')}.customer_segments)"
+    )["n"][0]
+    written = rows_written(postgres_build, ["segment_history", "feature_drift"])
+    assert written == {"segment_history": 0, "feature_drift": drift_at_reference}
 
 
 def test_a_changed_var_computes_the_reference_month_models_again(postgres_build: PostgresBuild) -> None:

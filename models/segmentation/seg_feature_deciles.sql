@@ -62,7 +62,9 @@ final as (
         {% for decile in range(1, 10) %}
         percentile_disc({{ decile / 10 }}) within group (order by binned_value) as edge_{{ decile }},
         {% endfor %}
-        cast(kind as {{ dbt.type_string() }}) as kind
+        cast(kind as {{ dbt.type_string() }}) as kind,
+        -- when written: feature_drift measures every month again after the deciles change
+        {{ this_run_started_at() }} as built_at
     from reference_values
     group by feature, kind
 

@@ -1,10 +1,10 @@
 -- Month x segment: customers, revenue and balance in every scored month, with how many
 -- customers kept their segment from the month before (per segment and for the month).
 -- Incremental on the month: a run recomputes the months from the first one the scoring wrote
--- in this run, reading the month before it for the retention; every month when the scoring
--- wrote nothing in this run, a segment was renamed or a customer removed since the stored rows.
-{{ month_incremental_config() }}
--- depends_on: {{ ref('seg_customer_month_segments') }}, {{ ref('seg_segment_names') }}
+-- since this mart's last build (seg_history_builds), reading the month before it for the
+-- retention; every month when a segment was renamed or a customer removed since the stored rows.
+{{ month_incremental_config(post_hook=history_build_hooks()) }}
+-- depends_on: {{ ref('seg_customer_month_segments') }}, {{ ref('seg_segment_names') }}, {{ ref('seg_history_builds') }}
 
 with months as (
 
@@ -19,11 +19,9 @@ names as (
 
 ),
 
-scored_this_run as (
+scored_since_last_build as (
 
-    select min(month_date) as first_month
-    from {{ ref('seg_customer_month_segments') }}
-    where {{ built_by_this_run() }}
+    {{ scored_since_last_build() }}
 
 ),
 
@@ -72,11 +70,11 @@ rebuilt_from as (
     select
         case
             when
-                renamed.stored_rows > 0 or recounted.stored_months > 0 or scored_this_run.first_month is null
+                renamed.stored_rows > 0 or recounted.stored_months > 0
                 then cast('1900-01-01' as date)
-            else scored_this_run.first_month
+            else scored_since_last_build.first_month
         end as first_month
-    from scored_this_run
+    from scored_since_last_build
     cross join renamed
     cross join recounted
 

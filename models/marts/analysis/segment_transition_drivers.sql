@@ -4,17 +4,21 @@
 -- customers who stayed in the from segment over the same months. The difference is the
 -- driver: what the movers did that the stayers did not. Ranked per move by its size.
 -- Incremental on to_month, as segment_transitions: a run recomputes the pairs into the months
--- from the first one the scoring wrote in this run and every pair into the reference month;
--- every pair when the scoring wrote nothing in this run or a stored move no longer matches
+-- from the first one the scoring wrote since this mart's last build (seg_history_builds) and
+-- every pair into the reference month; every pair when a stored move no longer matches
 -- segment_transitions (its customers or labels: a customer removed, a segment renamed). The
 -- pre-hook first deletes every stored move that is no longer a move of segment_transitions of
 -- at least transition_driver_min_customers: a month whose moves all fell below it (after a
 -- refit, a restatement, another comparison month) writes no row that would replace them.
-{{ month_incremental_config(unique_key='to_month', pre_hook="{{ delete_unmatched_moves(ref('segment_transitions')) }}") }}
+{{ month_incremental_config(
+    unique_key='to_month',
+    pre_hook="{{ delete_unmatched_moves(ref('segment_transitions')) }}",
+    post_hook=history_build_hooks(),
+) }}
 {%- set min_customers = var_int('transition_driver_min_customers', 1, 1000000) -%}
 {%- set features = model_feature_names() %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
--- depends_on: {{ ref('seg_customer_month_segments') }}
+-- depends_on: {{ ref('seg_customer_month_segments') }}, {{ ref('seg_history_builds') }}
 
 with transitions as (
 
@@ -53,11 +57,9 @@ reference as (
 ),
 
 {% if is_incremental() %}
-scored_this_run as (
+scored_since_last_build as (
 
-    select min(month_date) as first_month
-    from {{ ref('seg_customer_month_segments') }}
-    where {{ built_by_this_run() }}
+    {{ scored_since_last_build() }}
 
 ),
 
@@ -70,9 +72,9 @@ kept_pairs as (
         transitions.from_month,
         transitions.to_month
     from transitions
-    cross join scored_this_run
+    cross join scored_since_last_build
     cross join reference
-    where transitions.to_month < scored_this_run.first_month and transitions.to_month != reference.reference_month
+    where transitions.to_month < scored_since_last_build.first_month and transitions.to_month != reference.reference_month
     group by transitions.from_month, transitions.to_month
 
 ),
@@ -128,10 +130,10 @@ rebuilt_from as (
 
     select
         case
-            when stale_moves.moves > 0 or scored_this_run.first_month is null then cast('1900-01-01' as date)
-            else scored_this_run.first_month
+            when stale_moves.moves > 0 then cast('1900-01-01' as date)
+            else scored_since_last_build.first_month
         end as first_month
-    from scored_this_run
+    from scored_since_last_build
     cross join stale_moves
 
 ),

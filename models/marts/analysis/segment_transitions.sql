@@ -3,15 +3,16 @@
 -- months before it. Customers who became active appear as 'new', those who stopped being
 -- active as 'churned', so flows add up on both sides (ready for a Sankey chart).
 -- Incremental on to_month: a run recomputes the pairs into the months from the first one the
--- scoring wrote in this run, and every pair into the reference month; the pre-hook drops the
--- stored non-consecutive pairs, which only the reference month has. Every pair when the
--- scoring wrote nothing in this run, a segment was renamed or a customer removed since.
+-- scoring wrote since this mart's last build (seg_history_builds), and every pair into the
+-- reference month; the pre-hook drops the stored non-consecutive pairs, which only the
+-- reference month has. Every pair when a segment was renamed or a customer removed since.
 {{ month_incremental_config(
     unique_key='to_month',
     pre_hook="{% if is_incremental() %}delete from {{ this }} where not is_consecutive{% endif %}",
+    post_hook=history_build_hooks(),
 ) }}
 {%- set offsets = var_int_list('transition_comparison_months', 1, 120) %}
--- depends_on: {{ ref('seg_customer_month_segments') }}, {{ ref('seg_segment_names') }}
+-- depends_on: {{ ref('seg_customer_month_segments') }}, {{ ref('seg_segment_names') }}, {{ ref('seg_history_builds') }}
 
 with history as (
 
@@ -38,11 +39,9 @@ names as (
 
 ),
 
-scored_this_run as (
+scored_since_last_build as (
 
-    select min(month_date) as first_month
-    from {{ ref('seg_customer_month_segments') }}
-    where {{ built_by_this_run() }}
+    {{ scored_since_last_build() }}
 
 ),
 
@@ -90,11 +89,11 @@ rebuilt_from as (
     select
         case
             when
-                renamed.stored_rows > 0 or recounted.stored_months > 0 or scored_this_run.first_month is null
+                renamed.stored_rows > 0 or recounted.stored_months > 0
                 then cast('1900-01-01' as date)
-            else scored_this_run.first_month
+            else scored_since_last_build.first_month
         end as first_month
-    from scored_this_run
+    from scored_since_last_build
     cross join renamed
     cross join recounted
 

@@ -2,14 +2,15 @@
 -- on each feature the model uses. PSI, the population stability index, over the reference
 -- month's deciles (seg_feature_deciles; an empty bin counts as a share of 1e-4), and the mean
 -- shift in standardized units. Age and tenure drift by construction: reported, not used for advice.
--- Incremental on the month: a run measures the months from the first one the scoring wrote in
--- this run (after a refit, every month), and the reference month they are measured against;
--- every month when the scoring wrote nothing in this run or a stored month no longer counts
--- the customers scored (a customer removed from the input).
-{{ month_incremental_config() }}
+-- Incremental on the month: a run measures the months from the first one the scoring wrote
+-- since this mart's last build (seg_history_builds; after a refit, every month), and the
+-- reference month they are measured against; every month when the deciles were written again
+-- since (another reference distribution) or a stored month no longer counts the customers
+-- scored (a customer removed from the input).
+{{ month_incremental_config(post_hook=history_build_hooks()) }}
 {%- set features = model_feature_names() %}
 -- depends_on: {{ bank_input('products') }}, {{ bank_input('customer_activity') }}, {{ bank_input('customers') }}
--- depends_on: {{ ref('seg_customer_month_segments') }}
+-- depends_on: {{ ref('seg_customer_month_segments') }}, {{ ref('seg_history_builds') }}
 
 with reference as (
 
@@ -18,11 +19,9 @@ with reference as (
 ),
 
 {% if is_incremental() %}
-scored_this_run as (
+scored_since_last_build as (
 
-    select min(month_date) as first_month
-    from {{ ref('seg_customer_month_segments') }}
-    where {{ built_by_this_run() }}
+    {{ scored_since_last_build() }}
 
 ),
 
@@ -55,15 +54,25 @@ recounted as (
 
 ),
 
+-- deciles written since the last build: every month is measured against other bins
+deciles_rewritten as (
+
+    select count(*) as deciles
+    from {{ ref('seg_feature_deciles') }}
+    where built_at > {{ last_history_build() }}
+
+),
+
 measured_from as (
 
     select
         case
-            when recounted.stored_months > 0 or scored_this_run.first_month is null then cast('1900-01-01' as date)
-            else scored_this_run.first_month
+            when recounted.stored_months > 0 or deciles_rewritten.deciles > 0 then cast('1900-01-01' as date)
+            else scored_since_last_build.first_month
         end as first_month
-    from scored_this_run
+    from scored_since_last_build
     cross join recounted
+    cross join deciles_rewritten
 
 ),
 {% endif %}
