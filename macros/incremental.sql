@@ -167,10 +167,12 @@ where {{ reference_inputs_changed_condition() }}
 {% macro replace_registry_row(registry, column, value, step) -%}
     {#- This model's row of a registry (model_name and one column), as two hooks, one statement
         each (Snowflake runs one per call): step 'delete' its stored row, then 'insert' value. -#}
+    {#- The table itself: under dbt run --empty a ref renders as an empty subquery. -#}
+    {%- set table = api.Relation.create(database=registry.database, schema=registry.schema, identifier=registry.identifier) -%}
     {%- if step == 'delete' -%}
-        delete from {{ registry }} where model_name = '{{ this.identifier }}'
+        delete from {{ table }} where model_name = '{{ this.identifier }}'
     {%- else -%}
-        insert into {{ registry }} (model_name, {{ column }})
+        insert into {{ table }} (model_name, {{ column }})
         select '{{ this.identifier }}', {{ value }}
     {%- endif -%}
 {%- endmacro %}
