@@ -3,6 +3,8 @@ sizes run with `make bench`), writing its JSON and a results row to files of the
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import json
 import os
 import subprocess
@@ -14,7 +16,7 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from benchmark import node_name
+from benchmark import Bench, node_name
 
 FIGURES = [
     "floor_s", "bare_query_s", "features_s", "pandas_features_s", "full_build_s", "kmeans_fit_s", "scoring_s",
@@ -50,6 +52,29 @@ def test_node_names_are_readable() -> None:
     assert node_name("model.bank_segmentation.int_months") == "int_months"
     assert node_name("test.bank_segmentation.unique_int_months_month_date.1a2b3c4d5e") == "unique_int_months_month_date"
     assert node_name("unit_test.bank_segmentation.segment_transitions.test_new_and_churned") == "test_new_and_churned"
+
+
+def test_a_stage_of_a_build_ends_when_its_last_model_is_written(tmp_path: Path) -> None:
+    """On Postgres the features are timed inside the full build: from the start of the command
+    until int_customer_month_features is written, with the nodes finished by then."""
+
+    def result(unique_id: str, completed_at: str | None, seconds: float) -> dict:
+        timing = [{"name": "execute", "started_at": "2026-12-04T01:00:01Z", "completed_at": completed_at}]
+        return {"unique_id": unique_id, "execution_time": seconds, "timing": timing if completed_at else []}
+
+    bench = Bench(argparse.Namespace(target="duckdb", vars={}, duckdb_memory_limit="1GB", dbt_threads=1), tmp_path)
+    bench.last_started = dt.datetime(2026, 12, 4, 1, 0, 0, tzinfo=dt.UTC)
+    bench.last_results = [
+        result("model.bank_segmentation.base_bank__balances", "2026-12-04T01:00:40.5Z", 39.5),
+        result("test.bank_segmentation.not_null_base_bank__balances_balance.1a2b3c", "2026-12-04T01:01:00Z", 3.0),
+        result("model.bank_segmentation.int_customer_month_features", "2026-12-04T01:02:00Z", 70.0),
+        result("model.bank_segmentation.seg_training_matrix", "2026-12-04T01:02:30Z", 30.0),
+        result("model.bank_segmentation.not_run", None, 0.0),
+    ]
+    seconds, nodes = bench.stage_within_last_command("int_customer_month_features")
+    assert seconds == 120.0
+    assert nodes == {"base_bank__balances": 39.5, "not_null_base_bank__balances_balance": 3.0,
+                     "int_customer_month_features": 70.0}  # fmt: skip
 
 
 @pytest.mark.slow
