@@ -179,18 +179,14 @@ class Bench:
             return elapsed, {}
         results = json.loads(run_results.read_text())["results"]
         self.last_results = results
-        return elapsed, {node_name(result["unique_id"]): result["execution_time"] for result in results}
+        return elapsed, node_times(results)
 
     def stage_within_last_command(self, last_node: str) -> tuple[float, dict[str, float]]:
         """Seconds from the start of the latest dbt command until last_node was written, and the
         execution times of the nodes finished by then."""
         finished = {result["unique_id"]: node_finished_at(result) for result in self.last_results}
         stage_end = next(at for unique_id, at in finished.items() if node_name(unique_id) == last_node)
-        nodes = {
-            node_name(result["unique_id"]): result["execution_time"]
-            for result in self.last_results
-            if finished[result["unique_id"]] <= stage_end
-        }
+        nodes = node_times([result for result in self.last_results if finished[result["unique_id"]] <= stage_end])
         return (stage_end - self.last_started).total_seconds(), nodes
 
     @property
@@ -489,6 +485,11 @@ def node_name(unique_id: str) -> str:
     """A node's name from its unique_id: data tests' ids end in a hash, unit tests' in their own name."""
     kind, _, *names = unique_id.split(".")
     return names[1] if kind == "unit_test" else names[0]
+
+
+def node_times(results: list[dict]) -> dict[str, float]:
+    """Each node's execution time, seconds, by name, from run_results.json results."""
+    return {node_name(result["unique_id"]): result["execution_time"] for result in results}
 
 
 def node_finished_at(result: dict) -> dt.datetime:
